@@ -1,0 +1,205 @@
+"""Laws of the first token ``x_1 ∈ R^d``.
+
+A law is known two ways at once, as in ``scipy.stats``/``sympy.stats``:
+
+* **exactly**, through its joint moments ``E[x_{1,1}^{p_1} ⋯ x_{1,d}^{p_d}]`` (SymPy numbers: rationals,
+  surds and ``oo`` stay exact), computed from the law's definition;
+* **by sampling**, through a NumPy sampler ``sample(rng, n, d) -> (n, d) float64``.
+
+Two kinds cover every law the paper uses:
+
+* :class:`IIDLaw` — the ``d`` coordinates are i.i.d. copies of a univariate SymPy random expression
+  (``sympy.stats.Normal``, ``FiniteRV``, ``Beta(...) - 1/2``, ...). Joint moments factorise.
+* :class:`AtomicLaw` — a law on ``R^d`` with finitely many atoms ``(probability, vector)`` that may depend
+  on ``d`` (the sparse law ``±c e_k`` and the full-one vector ``c 1_d``). Joint moments are finite sums.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+import sympy.stats as st
+
+Sampler = Callable[[np.random.Generator, int, int], np.ndarray]
+
+
+class LawError(ValueError):
+    """A law that cannot be built or used as asked (bad parameters, unsupported random variable)."""
+
+
+def _univariate_moment(expr: sp.Expr, p: int) -> sp.Expr:
+    """``E[X^p]`` for a univariate random expression, exactly.
+
+    ``sympy.stats.E`` is tried first; where it refuses (it raises ``NotImplementedError`` for StudentT)
+    or leaves an unevaluated integral, the density is integrated directly. Divergent moments are ``oo``.
+    """
+    if p == 0:
+        return sp.Integer(1)
+    try:
+        value = st.E(expr**p)
+    except NotImplementedError:
+        value = None
+    if value is None or value.has(sp.Integral) or value.has(st.Expectation):
+        x = sp.Dummy("x", real=True)
+        density = st.density(expr)(x)
+        value = sp.integrate(x**p * density, (x, -sp.oo, sp.oo))
+        if value.has(sp.Integral):
+            raise LawError(f"SymPy could not compute E[X^{p}] for {expr}")
+    if value.has(sp.beta, sp.gamma):
+        value = sp.gammasimp(value.rewrite(sp.gamma))
+    value = sp.simplify(value)
+    if value.has(sp.zoo, sp.nan) or (value.is_infinite is True):
+        return sp.oo
+    return value
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Law:
+    """Base class: a named law of ``x_1`` with exact parameters.
+
+    Attributes:
+        name: registry name (``"gaussian"``) or a description for user laws.
+        params: exact parameter values (SymPy rationals), in a fixed order.
+        iid: whether the coordinates are i.i.d.
+    """
+
+    name: str
+    params: Mapping[str, sp.Rational]
+    iid: bool = field(init=False, default=False)
+
+    @property
+    def spec(self) -> str:
+        """The law as a spec string, ``name:key=value,...`` (parseable by :func:`mesatheory.get_law`)."""
+        if not self.params:
+            return self.name
+        return self.name + ":" + ",".join(f"{k}={v}" for k, v in self.params.items())
+
+    def joint_moment(self, exponents: Sequence[int]) -> sp.Expr:
+        """``E[∏_j x_{1,j}^{p_j}]`` for ``d = len(exponents)``, exactly."""
+        raise NotImplementedError
+
+    def marginal_moment(self, p: int, d: int) -> sp.Expr:
+        """``E[x_{1,1}^p]`` (the first coordinate) for dimension ``d``."""
+        return self.joint_moment((p,) + (0,) * (d - 1))
+
+    def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+        """``n`` draws of ``x_1 ∈ R^d`` as an ``(n, d)`` float64 array."""
+        raise NotImplementedError
+
+    def atoms(self, d: int) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]] | None:
+        """The exact finite support ``[(probability, vector), ...]`` in ``R^d``, or ``None``."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"<law {self.spec}>"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class IIDLaw(Law):
+    """i.i.d. coordinates, each distributed as the univariate SymPy random expression ``rv``."""
+
+    rv: sp.Expr = None  # type: ignore[assignment]
+    sampler: Sampler | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "iid", True)
+        symbols = st.random_symbols(self.rv)
+        if len(symbols) != 1:
+            raise LawError(
+                f"a law needs exactly one SymPy random symbol, got {len(symbols)} in {self.rv}")
+        object.__setattr__(self, "_moments", {})
+
+    def moment(self, p: int) -> sp.Expr:
+        """``E[X^p]`` of one coordinate, exactly (cached)."""
+        cache: dict[int, sp.Expr] = self._moments  # type: ignore[attr-defined]
+        if p not in cache:
+            cache[p] = _univariate_moment(self.rv, p)
+        return cache[p]
+
+    def joint_moment(self, exponents: Sequence[int]) -> sp.Expr:
+        value = sp.Integer(1)
+        for p in exponents:
+            value *= self.moment(p)
+        return value
+
+    def univariate_atoms(self) -> list[tuple[sp.Expr, sp.Expr]] | None:
+        """``[(probability, value)]`` when one coordinate has finite support, else ``None``."""
+        if not isinstance(st.pspace(self.rv), st.frv.SingleFinitePSpace) and not _is_finite(self.rv):
+            return None
+        return [(sp.nsimplify(prob), sp.nsimplify(val)) for val, prob in st.density(self.rv).dict.items()]
+
+    def atoms(self, d: int) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]] | None:
+        one = self.univariate_atoms()
+        if one is None:
+            return None
+        out: list[tuple[sp.Expr, tuple[sp.Expr, ...]]] = [(sp.Integer(1), ())]
+        for _ in range(d):
+            out = [(p * q, v + (w,)) for p, v in out for q, w in one]
+        return out
+
+    def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+        if self.sampler is not None:
+            return np.asarray(self.sampler(rng, n, d), dtype=np.float64).reshape(n, d)
+        one = self.univariate_atoms()
+        if one is not None:
+            values = np.array([float(v) for _, v in one])
+            probs = np.array([float(p) for p, _ in one])
+            return values[rng.choice(len(values), size=(n, d), p=probs / probs.sum())]
+        seed = int(rng.integers(2**32 - 1))
+        try:
+            draws = st.sample(self.rv, size=(n, d), library="scipy", seed=seed)
+        except Exception as exc:  # SymPy raises many types for unsupported samplers
+            raise LawError(f"SymPy cannot sample {self.rv}: {exc}") from exc
+        return np.asarray(draws, dtype=np.float64).reshape(n, d)
+
+
+def _is_finite(expr: sp.Expr) -> bool:
+    """Whether a random expression has finite support (e.g. a function of a FiniteRV)."""
+    return all(isinstance(st.pspace(s), st.frv.SingleFinitePSpace) for s in st.random_symbols(expr))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class AtomicLaw(Law):
+    """A law on ``R^d`` with finitely many atoms, ``atom_fn(d) -> [(probability, vector), ...]``."""
+
+    atom_fn: Callable[[int], list[tuple[sp.Expr, tuple[sp.Expr, ...]]]] = None  # type: ignore[assignment]
+
+    def atoms(self, d: int) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]]:
+        return _cached_atoms(self.atom_fn, d)
+
+    def joint_moment(self, exponents: Sequence[int]) -> sp.Expr:
+        total = sp.Integer(0)
+        for prob, vec in self.atoms(len(exponents)):
+            term = prob
+            for v, p in zip(vec, exponents):
+                term *= v**p
+            total += term
+        return sp.nsimplify(total)
+
+    def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+        atoms = self.atoms(d)
+        table = np.array([[float(v) for v in vec] for _, vec in atoms], dtype=np.float64)
+        probs = np.array([float(p) for p, _ in atoms])
+        return table[rng.choice(len(atoms), size=n, p=probs / probs.sum())]
+
+
+@lru_cache(maxsize=64)
+def _cached_atoms(atom_fn: Callable, d: int) -> list:
+    return atom_fn(d)
+
+
+def law_from_sympy(rv: sp.Expr, name: str | None = None, sampler: Sampler | None = None) -> IIDLaw:
+    """An i.i.d. law whose coordinates are distributed as the univariate SymPy random expression ``rv``.
+
+    Any expression in exactly one random symbol works, e.g. ``sympy.stats.Beta("b", 2, 2) - Rational(1, 2)``
+    or ``sympy.stats.FiniteRV("f", {-1: Rational(1, 3), 2: Rational(1, 6), 0: Rational(1, 2)})``.
+    Exact moments come from SymPy; sampling is exact for finite laws and uses SymPy's (SciPy-backed)
+    sampler otherwise, unless a NumPy ``sampler(rng, n, d)`` is given.
+    """
+    if not isinstance(rv, sp.Basic) or not st.random_symbols(rv):
+        raise LawError(f"law_from_sympy needs a SymPy random expression, got {rv!r}")
+    return IIDLaw(name=name or str(rv), params={}, rv=rv, sampler=sampler)

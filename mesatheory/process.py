@@ -1,0 +1,32 @@
+"""The autoregressive process ``x_{t+1} = W x_t`` with ``W = diag(λ_1, …, λ_d)``, ``λ_j = e^{iθ_j}``.
+
+Arrays follow one convention everywhere: a batch of sequences is ``X`` of shape ``(n, T, d)`` (complex),
+with ``X[:, s] = x_{s+1} = W^s x_1`` (0-based ``s``, so ``X[:, 0] = x_1``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .laws import Law
+
+
+def sample_phases(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    """``θ`` of shape ``(n, d)``, i.i.d. uniform on ``[0, 2π)``."""
+    return rng.uniform(0.0, 2.0 * np.pi, size=(n, d))
+
+
+def sequences(x1: np.ndarray, theta: np.ndarray, T: int) -> np.ndarray:
+    """``X[:, s, j] = e^{i s θ_j} x_{1,j}`` for ``s = 0..T-1``: shape ``(n, T, d)``, complex128."""
+    s = np.arange(T, dtype=np.float64)
+    return x1[:, None, :] * np.exp(1j * s[None, :, None] * theta[:, None, :])
+
+
+def sample_sequences(law: Law, rng: np.random.Generator, n: int, d: int, T: int) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``x_1 ~ law`` and ``W``; return ``(x1, X)`` with ``x1`` of shape ``(n, d)`` and ``X`` as above.
+
+    ``x_1`` is drawn before the phases, so a fixed ``rng`` state gives the same numbers bit for bit.
+    """
+    x1 = law.sample(rng, n, d)
+    theta = sample_phases(rng, n, d)
+    return x1, sequences(x1, theta, T)

@@ -1,0 +1,189 @@
+"""The built-in laws of ``x_1`` and the law-spec grammar ``name:key=value,...``.
+
+Grammar (our own; user text is never passed to ``eval``, ``sympify`` or ``parse_expr``)::
+
+    spec   := name [ ":" pair ( "," pair )* ]
+    pair   := key "=" number
+    number := decimal (``2``, ``-0.5``, ``1e-3``) | fraction (``1/3``)
+
+Numbers become exact rationals (``0.1`` is ``1/10``), so every moment stays exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Mapping
+
+import sympy as sp
+import sympy.stats as st
+
+from .laws import AtomicLaw, IIDLaw, Law, LawError
+
+Constraint = tuple[Callable[[sp.Rational], bool], str]
+POSITIVE: Constraint = (lambda v: v > 0, "> 0")
+
+
+@dataclass(frozen=True)
+class LawFamily:
+    """A named family of laws: default parameters, their constraints, and a builder."""
+
+    name: str
+    summary: str
+    defaults: Mapping[str, sp.Rational]
+    constraints: Mapping[str, Constraint]
+    build: Callable[[Mapping[str, sp.Rational]], Law]
+
+    def make(self, **params: sp.Rational) -> Law:
+        """The law with the given parameters (others at their defaults), checked against constraints."""
+        full = dict(self.defaults)
+        for key, value in params.items():
+            if key not in self.defaults:
+                accepted = ", ".join(self.defaults) or "none"
+                raise LawError(f"law '{self.name}' has no parameter '{key}' (accepted: {accepted})")
+            full[key] = sp.Rational(value)
+        for key, (ok, text) in self.constraints.items():
+            if not ok(full[key]):
+                raise LawError(f"law '{self.name}': {key} must be {text}, got {full[key]}")
+        return self.build(full)
+
+
+def _iid(name: str, rv: Callable[[Mapping[str, sp.Rational]], sp.Expr],
+         sampler: Callable[[Mapping[str, float]], Callable]) -> Callable[[Mapping[str, sp.Rational]], Law]:
+    def build(p: Mapping[str, sp.Rational]) -> Law:
+        floats = {k: float(v) for k, v in p.items()}
+        return IIDLaw(name=name, params=dict(p), rv=rv(p), sampler=sampler(floats))
+    return build
+
+
+def _atomic(name: str, atoms: Callable[[Mapping[str, sp.Rational], int], list]) -> Callable:
+    def build(p: Mapping[str, sp.Rational]) -> Law:
+        frozen = dict(p)
+        return AtomicLaw(name=name, params=frozen, atom_fn=_AtomFn(atoms, tuple(frozen.items())))
+    return build
+
+
+@dataclass(frozen=True)
+class _AtomFn:
+    """Hashable ``d -> atoms`` closure (so the atoms of a law are computed once per ``d``)."""
+
+    fn: Callable[[Mapping[str, sp.Rational], int], list]
+    params: tuple
+
+    def __call__(self, d: int) -> list:
+        return self.fn(dict(self.params), d)
+
+
+def _sparse_atoms(p: Mapping[str, sp.Rational], d: int) -> list:
+    """``x_1 = s·c·e_k`` with ``k`` uniform on ``1..d`` and a fair sign ``s``: ``2d`` atoms."""
+    c = p["scale"]
+    out = []
+    for k in range(d):
+        for s in (1, -1):
+            out.append((sp.Rational(1, 2 * d), tuple(s * c if j == k else sp.Integer(0) for j in range(d))))
+    return out
+
+
+def _full_one_atoms(p: Mapping[str, sp.Rational], d: int) -> list:
+    """``x_1 = c·1_d`` with probability one."""
+    return [(sp.Integer(1), tuple(p["scale"] for _ in range(d)))]
+
+
+def _rv(name: str, build: Callable[..., sp.Expr]) -> Callable[[Mapping[str, sp.Rational]], sp.Expr]:
+    return lambda p: build(**p)
+
+
+FAMILIES: dict[str, LawFamily] = {f.name: f for f in [
+    LawFamily(
+        "gaussian", "N(0, σ²) i.i.d. coordinates", {"sigma": sp.Integer(1)}, {"sigma": POSITIVE},
+        _iid("gaussian", _rv("x", lambda sigma: st.Normal("x", 0, sigma)),
+             lambda f: lambda rng, n, d: f["sigma"] * rng.standard_normal((n, d)))),
+    LawFamily(
+        "uniform", "uniform on [-width/2, width/2], i.i.d.", {"width": sp.Integer(2)}, {"width": POSITIVE},
+        _iid("uniform", _rv("x", lambda width: st.Uniform("x", -width / 2, width / 2)),
+             lambda f: lambda rng, n, d: rng.uniform(-f["width"] / 2, f["width"] / 2, (n, d)))),
+    LawFamily(
+        "laplace", "Laplace(0, scale), i.i.d.", {"scale": sp.Integer(1)}, {"scale": POSITIVE},
+        _iid("laplace", _rv("x", lambda scale: st.Laplace("x", 0, scale)),
+             lambda f: lambda rng, n, d: rng.laplace(0.0, f["scale"], (n, d)))),
+    LawFamily(
+        "rademacher", "±scale with probability 1/2 each, i.i.d.", {"scale": sp.Integer(1)},
+        {"scale": POSITIVE},
+        _iid("rademacher",
+             _rv("x", lambda scale: st.FiniteRV("x", {-scale: sp.Rational(1, 2), scale: sp.Rational(1, 2)})),
+             lambda f: lambda rng, n, d: f["scale"] * (2.0 * rng.integers(0, 2, (n, d)) - 1.0))),
+    LawFamily(
+        "student_t", "scale · t(ν), i.i.d. (Assumption 2 needs ν > 6)",
+        {"nu": sp.Integer(16), "scale": sp.Integer(1)}, {"nu": POSITIVE, "scale": POSITIVE},
+        _iid("student_t", _rv("x", lambda nu, scale: scale * st.StudentT("x", nu)),
+             lambda f: lambda rng, n, d: f["scale"] * rng.standard_t(f["nu"], (n, d)))),
+    LawFamily(
+        "exponential_centered", "Exp(rate) − 1/rate: skewed, zero mean, i.i.d.", {"rate": sp.Integer(1)},
+        {"rate": POSITIVE},
+        _iid("exponential_centered", _rv("x", lambda rate: st.Exponential("x", rate) - 1 / rate),
+             lambda f: lambda rng, n, d: rng.exponential(1.0 / f["rate"], (n, d)) - 1.0 / f["rate"])),
+    LawFamily(
+        "sparse", "±scale·e_k, k uniform (one non-zero coordinate; not i.i.d.)", {"scale": sp.Integer(1)},
+        {"scale": POSITIVE}, _atomic("sparse", _sparse_atoms)),
+    LawFamily(
+        "full_one", "scale·1_d (deterministic; violates Assumption 2)", {"scale": sp.Integer(1)},
+        {"scale": POSITIVE}, _atomic("full_one", _full_one_atoms)),
+]}
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?\Z")
+
+
+def parse_number(text: str) -> sp.Rational:
+    """An exact rational from a decimal or fraction literal; ``LawError`` otherwise."""
+    text = text.strip()
+    if not _NUMBER.match(text):
+        raise LawError(f"'{text}' is not a number (use e.g. 2, 0.5, 1e-3 or 1/3)")
+    num, _, den = text.partition("/")
+    value = Fraction(num) / (Fraction(den) if den else 1)
+    return sp.Rational(value.numerator, value.denominator)
+
+
+def get_law(spec: str | Law) -> Law:
+    """The law named by ``spec`` (``"gaussian"``, ``"gaussian:sigma=2"``, ``"student_t:nu=8,scale=1/2"``).
+
+    Raises:
+        LawError: unknown name or parameter, malformed value, or a value outside its range; the message
+            is one line naming what is accepted.
+    """
+    if isinstance(spec, Law):
+        return spec
+    name, sep, rest = spec.strip().partition(":")
+    name = name.strip()
+    if name not in FAMILIES:
+        raise LawError(f"unknown law '{name}' (accepted: {', '.join(FAMILIES)})")
+    family = FAMILIES[name]
+    params: dict[str, sp.Rational] = {}
+    if sep:
+        if not rest.strip():
+            raise LawError(f"'{spec}': nothing after ':' (expected key=value, e.g. {_example(family)})")
+        for pair in rest.split(","):
+            key, eq, value = pair.partition("=")
+            key = key.strip()
+            if not eq or not _NAME.match(key):
+                raise LawError(f"'{pair.strip()}' is not key=value (e.g. {_example(family)})")
+            if key in params:
+                raise LawError(f"parameter '{key}' given twice in '{spec}'")
+            if key not in family.defaults:
+                accepted = ", ".join(family.defaults) or "none"
+                raise LawError(f"law '{name}' has no parameter '{key}' (accepted: {accepted})")
+            params[key] = parse_number(value)
+    return family.make(**params)
+
+
+def _example(family: LawFamily) -> str:
+    return f"{family.name}:" + ",".join(f"{k}={v}" for k, v in family.defaults.items())
+
+
+def builtin_laws() -> list[Law]:
+    """Every built-in family at its default parameters, in registry order."""
+    return [family.make() for family in FAMILIES.values()]
+
+
+__all__ = ["FAMILIES", "LawFamily", "builtin_laws", "get_law", "parse_number"]
