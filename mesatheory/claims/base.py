@@ -1,0 +1,49 @@
+"""What a claim check returns: a verdict with the evidence behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one claim of the paper.
+
+    Attributes:
+        id: claim id, e.g. ``"theorem1.closed_form"`` (slides' numbering; ``paper`` gives the paper's).
+        statement: the claim in one sentence.
+        expected: the theory's value (a number, or text for symbolic claims).
+        measured: what the check found.
+        tolerance: the acceptance bound in words or as a number (e.g. ``5·SE = 0.0021``).
+        passed: ``True``/``False``, or ``None`` when the claim is not applicable (``reason`` says why).
+        method: how it was checked.
+        reason: why it is not applicable, or a short explanation of the outcome.
+        paper: the paper's name for the claim (``"Theorem 4.1"``).
+        evidence: extra data for JSON consumers (standard errors, trajectories, gradients, ...).
+    """
+
+    id: str
+    statement: str
+    expected: Any
+    measured: Any
+    tolerance: Any
+    passed: bool | None
+    method: str
+    reason: str = ""
+    paper: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "paper": self.paper, "statement": self.statement,
+            "expected": self.expected, "measured": self.measured, "tolerance": self.tolerance,
+            "passed": self.passed, "method": self.method, "reason": self.reason, "evidence": self.evidence,
+        }
+
+
+def not_applicable(id: str, statement: str, method: str, reason: str, paper: str = "",
+                   evidence: dict[str, Any] | None = None) -> Verdict:
+    """A verdict whose precondition fails: ``passed`` is ``None`` and ``reason`` says which."""
+    return Verdict(id=id, statement=statement, expected=None, measured=None, tolerance=None, passed=None,
+                   method=method, reason=reason, paper=paper, evidence=evidence or {})
