@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+import sympy as sp
+
+from ..laws import Law
+from ..moments import Decision, Kappas, check_assumption2, kappas
+from ..theory import product_from_kappas
 
 
 @dataclass(frozen=True)
@@ -47,3 +54,35 @@ def not_applicable(id: str, statement: str, method: str, reason: str, paper: str
     """A verdict whose precondition fails: ``passed`` is ``None`` and ``reason`` says which."""
     return Verdict(id=id, statement=statement, expected=None, measured=None, tolerance=None, passed=None,
                    method=method, reason=reason, paper=paper, evidence=evidence or {})
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Everything a claim check needs: the law, the paper's sizes, the initialisation, the MC budget.
+
+    Defaults are the paper's (``d = 5``, ``T = 100``, ``a_0 = b_0 = 0.1``). The exact quantities are
+    computed once per setting and shared by every claim.
+    """
+
+    law: Law
+    d: int = 5
+    T: int = 100
+    a0: float = 0.1
+    b0: float = 0.1
+    samples: int = 12288
+    seed: int = 0
+
+    @cached_property
+    def kappas(self) -> Kappas:
+        """Exact ``m2, κ1, κ2, κ3`` of the law in dimension ``d``."""
+        return kappas(self.law, self.d)
+
+    @cached_property
+    def assumption2(self) -> Decision:
+        """Assumption 2 (paper's Assumption 4.1), decided exactly."""
+        return check_assumption2(self.law, self.d)
+
+    @cached_property
+    def product(self) -> sp.Expr:
+        """The exact ``ã·b̃`` of Theorem 1 (``κ1 / (κ2 + κ3 H_{T-2}/(T-2))``)."""
+        return product_from_kappas(self.kappas, self.T)

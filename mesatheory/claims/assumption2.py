@@ -1,0 +1,30 @@
+"""Claim ``assumption2``: whether the law of ``x_1`` satisfies Assumption 2 (paper's Assumption 4.1).
+
+It is a precondition, not a result of the paper: when it is violated the row reads "violated" with the
+moment that breaks it (``passed`` is ``None``), and the claims that need it are not applicable.
+"""
+
+from __future__ import annotations
+
+from .base import Setting, Verdict
+
+STATEMENT = ("E[x_i1 x_i2^r2 ⋯ x_in^rn] = 0 for distinct indices (n ≤ 4), and κ1, κ2, κ3 finite and "
+             "the same for every coordinate")
+
+
+def check_assumption2(s: Setting) -> Verdict:
+    decision = s.assumption2
+    return Verdict(
+        id="assumption2", paper="Assumption 4.1", statement=STATEMENT, expected="holds",
+        measured="holds" if decision.holds else "violated", tolerance="exact",
+        passed=True if decision.holds else None, method="symbolic (SymPy moments)",
+        reason=decision.reason if decision.holds else f"violated: {decision.reason}")
+
+
+def theorem1_precondition(s: Setting) -> str | None:
+    """Why Theorem 1 does not apply to this setting, or ``None`` when it does."""
+    if not s.assumption2.holds:
+        return f"Assumption 2 is violated ({s.assumption2.reason})"
+    if not s.kappas.finite:
+        return "a κ is not finite"
+    return None

@@ -1,0 +1,137 @@
+"""The ``mesatheory`` command line: ``verify`` and ``laws``.
+
+Exit status: 0 when every applicable claim holds, 1 when one fails, 2 for a usage or input error (one
+line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Callable, Sequence
+
+from .laws import LawError
+
+MAX_D = 64
+MAX_T = 100_000
+
+
+class UsageError(Exception):
+    """A mistake in the command line: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage dump) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: error: {message}")
+
+
+def _bounded_int(name: str, low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got '{text}'") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be between {low} and {high}, got {value}")
+        return value
+    return parse
+
+
+def _finite_float(name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text}'") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{name} must be finite, got '{text}'")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mesatheory", description=(
+        "Verify the theory of 'On Mesa-Optimization in Autoregressively Trained Transformers' "
+        "(Zheng et al., NeurIPS 2024) on your own numbers."))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    v = sub.add_parser("verify", help="check every claim of the paper for one law of x1")
+    v.add_argument("--dist", default="gaussian", metavar="LAW",
+                   help="law spec, e.g. gaussian, gaussian:sigma=2, student_t:nu=8 (see 'mesatheory laws')")
+    v.add_argument("--d", type=_bounded_int("--d", 1, MAX_D), default=5, help="dimension (default 5)")
+    v.add_argument("--T", type=_bounded_int("--T", 3, MAX_T), default=100, help="sequence length (default 100)")
+    v.add_argument("--a0", type=_finite_float("--a0"), default=0.1, help="initial a (default 0.1)")
+    v.add_argument("--b0", type=_finite_float("--b0"), default=0.1, help="initial b (default 0.1)")
+    v.add_argument("--samples", type=_bounded_int("--samples", 256, 10**8), default=12288,
+                   help="Monte-Carlo sequences (default 12288)")
+    v.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=0, help="random seed (default 0)")
+    v.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    v.set_defaults(run=_run_verify)
+
+    laws = sub.add_parser("laws", help="list the built-in laws with their exact moments")
+    laws.add_argument("--d", type=_bounded_int("--d", 1, MAX_D), default=5, help="dimension (default 5)")
+    laws.set_defaults(run=_run_laws)
+    return parser
+
+
+def _progress(enabled: bool) -> Callable[[str], None] | None:
+    if not enabled:
+        return None
+    return lambda name: print(f"  checking {name} …", file=sys.stderr, flush=True)
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from .registry import get_law
+    from .table import render
+    from .verify import verify
+
+    law = get_law(args.dist)
+    result = verify(law, d=args.d, T=args.T, seed=args.seed, a0=args.a0, b0=args.b0, samples=args.samples,
+                    progress=_progress(not args.json and sys.stderr.isatty()))
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        print(render(result))
+    return 0 if result.passed else 1
+
+
+def _run_laws(args: argparse.Namespace) -> int:
+    from .moments import check_assumption2, kappas
+    from .registry import FAMILIES
+
+    header = ["law (defaults)", "m2", "κ1", "κ2", "κ3", "Assumption 2", "description"]
+    rows = []
+    for family in FAMILIES.values():
+        law = family.make()
+        k = kappas(law, args.d)
+        decision = check_assumption2(law, args.d)
+        rows.append([law.spec, str(k.m2), str(k.k1), str(k.k2), str(k.k3),
+                     "holds" if decision.holds else f"violated ({decision.reason})", family.summary])
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    print(f"built-in laws of x1 at d = {args.d} (exact moments; parameters as name:key=value,...)")
+    for row in [header, ["─" * w for w in widths]] + rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except LawError as exc:
+        print(f"mesatheory: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mesatheory: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

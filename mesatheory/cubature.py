@@ -1,0 +1,125 @@
+"""Exact expectations over ``(x_1, W)`` by cubature: no sampling noise and no use of the theory.
+
+* **x_1**: an ``n``-point Gauss rule per coordinate built from the law's exact moments
+  (Golub–Welsch from the Cholesky factor of the Hankel moment matrix, in mpmath at 50 digits), exact for
+  polynomials of degree ``≤ 2n - 1`` in each coordinate; or the law's exact atoms when it has finite
+  support. The loss statistics ``N, D`` are polynomials of degree ≤ 6 in each coordinate, so ``n = 4``.
+* **phases**: the ``M``-th roots of unity in each ``λ_j``. The average of ``λ^p`` over them is
+  ``[M | p]``, equal to ``E[λ^p] = [p = 0]`` whenever ``|p| < M``. Every term of ``N`` and ``D`` is a
+  product of at most six sequence entries ``x_{s,j} = λ_j^{s-1} x_{1,j}`` or their conjugates, so each
+  exponent satisfies ``|p| ≤ 3(T-1)`` and ``M = 3T - 2`` makes the grid exact.
+
+The product rule has ``(M · n)^d`` points for i.i.d. laws; :func:`cubature_size` says how many, so a
+caller can decline when ``d`` and ``T`` are too large.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .laws import Law
+from .model import loss_statistics
+from .process import sequences
+
+GAUSS_NODES = 4          # exact to degree 7 per coordinate
+MAX_WORK = 6e7           # points × T × d² above which cubature is declined (≈ a few seconds)
+CHUNK = 4096
+
+
+class CubatureUnavailable(ValueError):
+    """The rule cannot be built (a needed moment is infinite) or would be too large."""
+
+
+def gauss_rule_from_moments(moments: list[sp.Expr], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of the ``n``-point Gauss rule for the moments ``μ_0..μ_{2n}`` (Golub–Welsch).
+
+    With the Hankel matrix ``H_{ij} = μ_{i+j}`` (``0 ≤ i, j ≤ n``) factored as ``H = RᵀR``, the Jacobi
+    matrix has diagonal ``α_k = r_{k,k+1}/r_{k,k} - r_{k-1,k}/r_{k-1,k-1}`` and off-diagonal
+    ``β_k = r_{k+1,k+1}/r_{k,k}``; its eigenvalues are the nodes and ``μ_0 · v_{0}²`` the weights.
+    """
+    with mpmath.workdps(50):
+        H = mpmath.matrix(n + 1, n + 1)
+        for i in range(n + 1):
+            for j in range(n + 1):
+                H[i, j] = mpmath.mpf(str(sp.N(moments[i + j], 60)))
+        R = mpmath.cholesky(H).T  # upper triangular, H = RᵀR
+        J = mpmath.matrix(n, n)
+        for k in range(n):
+            J[k, k] = R[k, k + 1] / R[k, k] - (R[k - 1, k] / R[k - 1, k - 1] if k > 0 else 0)
+            if k + 1 < n:
+                J[k, k + 1] = J[k + 1, k] = R[k + 1, k + 1] / R[k, k]
+        nodes, vectors = mpmath.eigsy(J)
+        weights = [H[0, 0] * vectors[0, k] ** 2 for k in range(n)]
+        return np.array([float(v) for v in nodes]), np.array([float(w) for w in weights])
+
+
+def x1_rule(law: Law, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points ``(q, d)`` and weights ``(q,)`` of an exact rule for ``x_1`` (degree ≤ 7 per coordinate)."""
+    atoms = law.atoms(d)
+    if atoms is not None:
+        points = np.array([[float(v) for v in vec] for _, vec in atoms], dtype=np.float64)
+        return points, np.array([float(p) for p, _ in atoms])
+    moments = [law.marginal_moment(p, 1) for p in range(2 * GAUSS_NODES + 1)]
+    if not all(m.is_finite for m in moments):
+        raise CubatureUnavailable(f"the Gauss rule needs E[x^{2 * GAUSS_NODES}] < ∞")
+    nodes, weights = gauss_rule_from_moments(moments, GAUSS_NODES)
+    grids = np.meshgrid(*([nodes] * d), indexing="ij")
+    wgrids = np.meshgrid(*([weights] * d), indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1), np.prod([w.ravel() for w in wgrids], axis=0)
+
+
+def phase_rule(d: int, T: int) -> np.ndarray:
+    """Phase points ``θ`` of shape ``(M^d, d)`` on the ``M = 3T-2`` roots-of-unity grid (equal weights)."""
+    M = 3 * T - 2
+    angles = 2.0 * np.pi * np.arange(M) / M
+    grids = np.meshgrid(*([angles] * d), indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1)
+
+
+def cubature_size(law: Law, d: int, T: int) -> int:
+    """Number of cubature points ``(x-points) × (3T-2)^d``."""
+    atoms = law.atoms(d)
+    q = len(atoms) if atoms is not None else GAUSS_NODES**d
+    return q * (3 * T - 2) ** d
+
+
+@dataclass(frozen=True)
+class PopulationStatistics:
+    """Exact population ``E[N]`` and ``E[D]``; the minimiser is ``E[N]/E[D]``."""
+
+    EN: float
+    ED: float
+    points: int
+
+    @property
+    def product(self) -> float:
+        return self.EN / self.ED
+
+
+def population_statistics(law: Law, d: int, T: int, max_work: float = MAX_WORK) -> PopulationStatistics:
+    """``E[N]``, ``E[D]`` of the diagonal model by the product rule (x_1 rule × phase grid).
+
+    Raises:
+        CubatureUnavailable: a needed moment is infinite, or ``points × T × d²`` exceeds ``max_work``.
+    """
+    size = cubature_size(law, d, T)
+    if size * T * d * d > max_work:
+        raise CubatureUnavailable(
+            f"the exact rule needs {size:.3g} points of {T} steps at d={d} "
+            f"(limit {max_work:.0e} point·steps·d²); try e.g. --d 2 --T 12")
+    points, weights = x1_rule(law, d)
+    theta = phase_rule(d, T)
+    EN = ED = 0.0
+    for i, (x, w) in enumerate(zip(points, weights)):
+        for start in range(0, len(theta), CHUNK):
+            th = theta[start:start + CHUNK]
+            X = sequences(np.broadcast_to(x, th.shape), th, T)
+            N, D = loss_statistics(X)
+            EN += w * N.sum()
+            ED += w * D.sum()
+    scale = 1.0 / len(theta)
+    return PopulationStatistics(EN * scale, ED * scale, size)

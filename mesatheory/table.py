@@ -1,0 +1,54 @@
+"""Plain-text rendering of a verify result: a header, the verdict table, and the reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .verify import VerifyResult
+
+VERDICT_WORDS = {True: "PASS", False: "FAIL", None: "n/a"}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def _verdict_word(claim: Any) -> str:
+    if claim.id == "assumption2":
+        return "holds" if claim.passed else "violated"
+    return VERDICT_WORDS[claim.passed]
+
+
+def render(result: VerifyResult) -> str:
+    """The human-readable report of ``mesatheory verify``."""
+    s = result.setting
+    k = s.kappas
+    lines = [
+        f"mesatheory verify — law {s.law.spec}, d = {s.d}, T = {s.T}, (a0, b0) = ({s.a0:g}, {s.b0:g}), "
+        f"{s.samples} samples, seed {s.seed}",
+        "exact moments: " + ", ".join(f"{name} = {v}" for name, v in
+                                      [("m2", k.m2), ("κ1", k.k1), ("κ2", k.k2), ("κ3", k.k3)]),
+        "",
+    ]
+    header = ["claim", "paper", "expected", "measured", "tolerance", "verdict"]
+    rows = [[c.id, c.paper, _cell(c.expected), _cell(c.measured), _cell(c.tolerance), _verdict_word(c)]
+            for c in result.claims]
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    for row in [header, ["─" * w for w in widths]] + rows:
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    lines.append("")
+    for c in result.claims:
+        if c.reason:
+            lines.append(f"  {c.id}: {c.reason}")
+    applicable = [c for c in result.claims if c.passed is not None and c.id != "assumption2"]
+    failed = [c.id for c in applicable if c.passed is False]
+    lines.append("")
+    if failed:
+        lines.append(f"FAILED: {len(failed)} of {len(applicable)} applicable claims: {', '.join(failed)}")
+    else:
+        lines.append(f"All {len(applicable)} applicable claims hold.")
+    return "\n".join(lines)
