@@ -12,6 +12,7 @@ import math
 import sys
 from typing import Callable, Sequence
 
+from .claims.base import Setting
 from .laws import LawError
 
 MAX_D = 64
@@ -62,13 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="check every claim of the paper for one law of x1")
     v.add_argument("--dist", default="gaussian", metavar="LAW",
                    help="law spec, e.g. gaussian, gaussian:sigma=2, student_t:nu=8 (see 'mesatheory laws')")
-    v.add_argument("--d", type=_bounded_int("--d", 1, MAX_D), default=5, help="dimension (default 5)")
-    v.add_argument("--T", type=_bounded_int("--T", 3, MAX_T), default=100, help="sequence length (default 100)")
-    v.add_argument("--a0", type=_finite_float("--a0"), default=0.1, help="initial a (default 0.1)")
-    v.add_argument("--b0", type=_finite_float("--b0"), default=0.1, help="initial b (default 0.1)")
-    v.add_argument("--samples", type=_bounded_int("--samples", 256, 10**8), default=12288,
-                   help="Monte-Carlo sequences (default 12288)")
-    v.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=0, help="random seed (default 0)")
+    v.add_argument("--d", type=_bounded_int("--d", 1, MAX_D), default=Setting.d, help="dimension (default %(default)s)")
+    v.add_argument("--T", type=_bounded_int("--T", 3, MAX_T), default=Setting.T,
+                   help="sequence length (default %(default)s)")
+    v.add_argument("--a0", type=_finite_float("--a0"), default=Setting.a0, help="initial a (default %(default)s)")
+    v.add_argument("--b0", type=_finite_float("--b0"), default=Setting.b0, help="initial b (default %(default)s)")
+    v.add_argument("--samples", type=_bounded_int("--samples", 256, 10**8), default=Setting.samples,
+                   help="Monte-Carlo sequences (default %(default)s)")
+    v.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=Setting.seed,
+                   help="random seed (default %(default)s)")
     v.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     v.set_defaults(run=_run_verify)
 

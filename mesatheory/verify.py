@@ -55,8 +55,8 @@ class VerifyResult:
         }
 
 
-def verify(law: Law | str, d: int = 5, T: int = 100, seed: int = 0, a0: float = 0.1, b0: float = 0.1,
-           samples: int = 12288, progress: Callable[[str], None] | None = None) -> VerifyResult:
+def verify(law: Law | str, d: int = Setting.d, T: int = Setting.T, seed: int = Setting.seed,
+           a0: float = Setting.a0, b0: float = Setting.b0, samples: int = Setting.samples, progress: Callable[[str], None] | None = None) -> VerifyResult:
     """Check every claim of the paper for ``law`` (a :class:`Law` or a spec like ``"gaussian:sigma=2"``).
 
     ``progress``, if given, is called with each claim's id before it runs.
