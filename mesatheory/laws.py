@@ -35,7 +35,9 @@ def _univariate_moment(expr: sp.Expr, p: int) -> sp.Expr:
     """``E[X^p]`` for a univariate random expression, exactly.
 
     ``sympy.stats.E`` is tried first; where it refuses (it raises ``NotImplementedError`` for StudentT)
-    or leaves an unevaluated integral, the density is integrated directly. Divergent moments are ``oo``.
+    or leaves an unevaluated integral, the density is integrated directly — after a tail test: if
+    ``|x|^{p+1} f(±x)`` does not tend to 0 the moment diverges and is ``oo`` (SymPy can spend minutes
+    on a borderline-divergent integral such as ``E[X^6]`` of a t(6) law).
     """
     if p == 0:
         return sp.Integer(1)
@@ -44,9 +46,12 @@ def _univariate_moment(expr: sp.Expr, p: int) -> sp.Expr:
     except NotImplementedError:
         value = None
     if value is None or value.has(sp.Integral) or value.has(st.Expectation):
-        x = sp.Dummy("x", real=True)
-        density = st.density(expr)(x)
-        value = sp.integrate(x**p * density, (x, -sp.oo, sp.oo))
+        x = sp.Dummy("x", positive=True)
+        density = st.density(expr)
+        if any(sp.limit(x ** (p + 1) * density(side * x), x, sp.oo) != 0 for side in (1, -1)):
+            return sp.oo  # a tail decays no faster than |x|^-(p+1): E|X|^p diverges
+        y = sp.Dummy("y", real=True)
+        value = sp.integrate(y**p * density(y), (y, -sp.oo, sp.oo))
         if value.has(sp.Integral):
             raise LawError(f"SymPy could not compute E[X^{p}] for {expr}")
     if value.has(sp.beta, sp.gamma):
