@@ -66,28 +66,35 @@ class Trajectory:
         return float(np.max(np.abs(q - q[0])))
 
 
-def solve_flow(flow: ReducedFlow, a0: float, b0: float, grad_tol: float = 1e-13,
+def solve_flow(flow: ReducedFlow, a0: float, b0: float, tol: float = 1e-11,
                max_tau: float | None = None) -> Trajectory:
-    """Integrate from ``(a0, b0)`` with DOP853 until the gradient norm falls below ``grad_tol·A``.
+    """Integrate from ``(a0, b0)`` with DOP853 until the flow has converged.
 
-    Convergence is a terminal event on ``|∇| - grad_tol·A`` (not a fixed horizon); ``max_tau`` is only a
-    safety stop (default ``10⁴/A``: near ``c*`` the local rate is at least ``2A``, and from a small start
-    ``c`` grows like ``e^{2Aτ}``, so this allows some ``2·10⁴`` e-foldings).
+    Convergence is a terminal event, not a fixed horizon: the loss is stationary in ``c = ab``
+    (``|g| = |A - K ab| ≤ tol·A``, i.e. ``|c - c*| ≤ tol·c*``), or the state is stationary elsewhere
+    (gradient norm ``≤ tol·A``, e.g. the saddle at the origin). ``max_tau`` is only a safety stop (default
+    ``10⁴/A``: near ``c*`` the local rate is at least ``2A``, and from a small start ``c`` grows like
+    ``e^{2Aτ}``, so this allows some ``2·10⁴`` e-foldings).
     """
     y0 = np.array([a0, b0], dtype=np.float64)
-    threshold = grad_tol * flow.A
+    threshold = tol * flow.A
 
-    def converged(tau: float, y: np.ndarray) -> float:
+    def stationary_in_c(tau: float, y: np.ndarray) -> float:
+        return abs(flow.A - flow.K * y[0] * y[1]) - threshold
+
+    def stationary(tau: float, y: np.ndarray) -> float:
         return flow.gradient_norm(y) - threshold
-    converged.terminal = True  # type: ignore[attr-defined]
-    converged.direction = -1   # type: ignore[attr-defined]
+
+    for event in (stationary_in_c, stationary):
+        event.terminal = True  # type: ignore[attr-defined]
+        event.direction = -1   # type: ignore[attr-defined]
 
     if max_tau is None:
         max_tau = 1e4 / flow.A
-    if flow.gradient_norm(y0) <= threshold:
+    if stationary_in_c(0.0, y0) <= 0 or stationary(0.0, y0) <= 0:
         return Trajectory(np.array([0.0]), y0[:1], y0[1:], True, "started at a stationary point")
     sol = solve_ivp(flow.rhs, (0.0, max_tau), y0, method="DOP853", rtol=RTOL, atol=ATOL,
-                    events=converged, dense_output=True)
+                    events=[stationary_in_c, stationary], dense_output=True)
     done = sol.status == 1
     return Trajectory(sol.t, sol.y[0], sol.y[1], done,
-                      "gradient below tolerance" if done else f"not converged by τ = {max_tau:.3g}")
+                      "converged (stationary)" if done else f"not converged by τ = {max_tau:.3g}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from ..laws import Law
@@ -41,12 +42,27 @@ class Verdict:
     paper: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # NumPy scalars become plain Python values, so verdicts compare with `is` and serialise to JSON
+        for name in ("expected", "measured", "tolerance", "passed"):
+            object.__setattr__(self, name, _plain(getattr(self, name)))
+        object.__setattr__(self, "evidence", {k: _plain(v) for k, v in self.evidence.items()})
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "paper": self.paper, "statement": self.statement,
             "expected": self.expected, "measured": self.measured, "tolerance": self.tolerance,
             "passed": self.passed, "method": self.method, "reason": self.reason, "evidence": self.evidence,
         }
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars (and lists of them) as plain Python numbers/bools; anything else unchanged."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def not_applicable(id: str, statement: str, method: str, reason: str, paper: str = "",

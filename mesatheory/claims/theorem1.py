@@ -24,6 +24,7 @@ STATEMENT = "ã·b̃ = κ1 / (κ2 + κ3·H_{T-2}/(T-2))"
 ODE_TOL = 1e-8
 CUBATURE_TOL = 1e-10
 MC_Z = 5.0
+ROUNDING = 1e-12  # relative float64 allowance added to 5·SE (the sparse law has SE ≈ 0)
 
 
 def _relative_error(measured: float, expected: float) -> float:
@@ -81,10 +82,12 @@ def check_monte_carlo(s: Setting) -> Verdict:
         return not_applicable("theorem1.monte_carlo", STATEMENT, method, why, PAPER)
     est = estimate_product(s.law, s.d, s.T, s.samples, s.seed)
     expected = float(s.product)
-    z = (est.cv.value - expected) / est.cv.se if est.cv.se > 0 else (0.0 if est.cv.value == expected else float("inf"))
+    bound = MC_Z * est.cv.se + ROUNDING * abs(expected)
+    z = (est.cv.value - expected) / est.cv.se if est.cv.se > 0 else 0.0
     return Verdict(
         id="theorem1.monte_carlo", paper=PAPER, statement=STATEMENT, expected=expected, measured=est.cv.value,
-        tolerance=f"{MC_Z:g}·SE = {MC_Z * est.cv.se:.2g}", passed=abs(z) <= MC_Z, method=method,
+        tolerance=f"{MC_Z:g}·SE = {MC_Z * est.cv.se:.2g}", passed=abs(est.cv.value - expected) <= bound,
+        method=method,
         reason=f"SE {est.cv.se:.2g} ({100 * est.cv.relative_se:.2f} %), z = {z:+.2f}; "
                f"plain ratio {est.plain.value:.6g} ± {est.plain.se:.2g}",
         evidence={"se": est.cv.se, "relative_se": est.cv.relative_se, "z": z, "samples": est.cv.n,
