@@ -135,7 +135,7 @@ class IIDLaw(Law):
         """``[(probability, value)]`` when one coordinate has finite support, else ``None``."""
         if not isinstance(st.pspace(self.rv), st.frv.SingleFinitePSpace) and not _is_finite(self.rv):
             return None
-        return [(sp.nsimplify(prob), sp.nsimplify(val)) for val, prob in st.density(self.rv).dict.items()]
+        return [(sp.sympify(prob), sp.sympify(val)) for val, prob in st.density(self.rv).dict.items()]
 
     def atoms(self, d: int) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]] | None:
         one = self.univariate_atoms()
@@ -183,7 +183,7 @@ class AtomicLaw(Law):
             for v, p in zip(vec, exponents):
                 term *= v**p
             total += term
-        return sp.nsimplify(total)
+        return sp.simplify(total)
 
     def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
         atoms = self.atoms(d)

@@ -49,7 +49,7 @@ def coordinate_kappas(law: Law, d: int, j: int) -> Kappas:
             exps[i] = p
         return law.joint_moment(exps)
     k3 = sp.Add(*[e({j: 2, r: 4}) for r in range(d) if r != j])
-    return Kappas(*(sp.nsimplify(v) for v in (e({j: 2}), e({j: 4}), e({j: 6}), k3)))
+    return Kappas(*(sp.simplify(v) for v in (e({j: 2}), e({j: 4}), e({j: 6}), k3)))
 
 
 def kappas(law: Law, d: int) -> Kappas:

@@ -19,7 +19,7 @@ def stiffness(k: Kappas, T: int) -> sp.Expr:
 
 def product_from_kappas(k: Kappas, T: int) -> sp.Expr:
     """``c* = κ1 / (κ2 + κ3·H_{T-2}/(T-2))``, exactly."""
-    return sp.nsimplify((T - 2) * k.k1 / stiffness(k, T))
+    return sp.simplify((T - 2) * k.k1 / stiffness(k, T))
 
 
 def theorem1_product(law: Law | str, d: int = 5, T: int = 100) -> sp.Expr:

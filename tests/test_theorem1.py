@@ -25,7 +25,7 @@ law_specs = hs.builds(lambda family, scale: family.format(scale), LAWS, hs.sampl
 
 def with_product(setting: Setting, value) -> Setting:
     """The same setting, with ``value`` in place of Theorem 1's product (to test that checks can fail)."""
-    setting.__dict__["product"] = sp.nsimplify(value)
+    setting.__dict__["product"] = sp.sympify(value)
     return setting
 
 

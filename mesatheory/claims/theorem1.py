@@ -37,7 +37,7 @@ def check_closed_form(s: Setting) -> Verdict:
     if why:
         return not_applicable("theorem1.closed_form", STATEMENT, method, why, PAPER)
     k, c = s.kappas, s.product
-    residual = sp.nsimplify(sum(c * (k.k2 + k.k3 / sp.Integer(t - 1)) - k.k1 for t in range(2, s.T)))
+    residual = sp.simplify(sum(c * (k.k2 + k.k3 / sp.Integer(t - 1)) - k.k1 for t in range(2, s.T)))
     return Verdict(
         id="theorem1.closed_form", paper=PAPER, statement=STATEMENT, expected=float(c),
         measured=float(c), tolerance="exact (residual 0)", passed=residual == 0, method=method,

@@ -1,0 +1,105 @@
+"""The command line: exit codes, one-line errors, the JSON schema, the verdict table."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+
+import mesatheory.claims.base as base
+from mesatheory.cli import main
+
+SMALL = ["--d", "2", "--T", "8", "--samples", "2048"]
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["frobnicate"],
+    ["verify", "--dist", "cauchy"],
+    ["verify", "--dist", "gaussian:sigma=-2"],
+    ["verify", "--dist", "gaussian:mu=1"],
+    ["verify", "--dist", "gaussian:sigma=x"],
+    ["verify", "--dist", "gaussian:"],
+    ["verify", "--d", "0"],
+    ["verify", "--d", "x"],
+    ["verify", "--d", "1000"],
+    ["verify", "--T", "2"],
+    ["verify", "--samples", "10"],
+    ["verify", "--seed", "-1"],
+    ["verify", "--a0", "nan"],
+    ["verify", "--b0", "inf"],
+    ["verify", "--a0", "one"],
+    ["verify", "--bogus"],
+    ["laws", "--d", "0"],
+])
+def test_bad_input_exits_2_with_one_line(argv, capsys):
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and "error" in err and "Traceback" not in err
+
+
+def test_json_schema(capsys):
+    assert main(["verify", "--dist", "gaussian:sigma=2", *SMALL, "--seed", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["law"] == {"name": "gaussian", "params": {"sigma": "2"}}
+    assert (data["d"], data["T"], data["seed"]) == (2, 8, 3)
+    assert set(data["kappa"]) == {"m2", "k1", "k2", "k3", "exact"}
+    assert data["kappa"]["exact"] == {"m2": "4", "k1": "48", "k2": "960", "k3": "192"}
+    ids = [c["id"] for c in data["claims"]]
+    for needed in ["assumption2", "theorem1.closed_form", "theorem1.ode", "theorem1.monte_carlo",
+                   "theorem1.cubature"]:
+        assert needed in ids
+    for claim in data["claims"]:
+        assert {"id", "statement", "expected", "measured", "tolerance", "passed", "method", "reason"} <= set(claim)
+        assert claim["passed"] in (True, False, None)
+    assert data["passed"] is True
+
+
+def test_table_and_exit_0(capsys):
+    assert main(["verify", "--dist", "laplace", *SMALL]) == 0
+    out = capsys.readouterr().out
+    assert "theorem1.cubature" in out and "PASS" in out and "applicable claims hold" in out
+
+
+def test_failed_claim_exits_1(monkeypatch, capsys):
+    """Break the theory on purpose (κ1 one percent too large): verify must notice and exit 1."""
+    real = base.product_from_kappas
+    monkeypatch.setattr(base, "product_from_kappas", lambda k, T: real(k, T) * sp.Rational(101, 100))
+    assert main(["verify", "--dist", "gaussian", *SMALL]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "FAILED" in out
+
+
+def test_full_one_assumption_violated_theorem_not_applicable(capsys):
+    assert main(["verify", "--dist", "full_one", *SMALL, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    claims = {c["id"]: c for c in data["claims"]}
+    assert claims["assumption2"]["passed"] is None and "E[x_1] = 1 ≠ 0" in claims["assumption2"]["reason"]
+    for cid, claim in claims.items():
+        if cid.startswith("theorem1."):
+            assert claim["passed"] is None and "Assumption 2 is violated" in claim["reason"]
+
+
+def test_heavy_tail_not_applicable(capsys):
+    assert main(["verify", "--dist", "student_t:nu=6", *SMALL, "--json"]) == 0
+    claims = {c["id"]: c for c in json.loads(capsys.readouterr().out)["claims"]}
+    assert claims["theorem1.closed_form"]["passed"] is None
+    assert "E[x^6] = oo" in claims["assumption2"]["reason"]
+
+
+def test_laws_lists_every_family(capsys):
+    assert main(["laws", "--d", "3"]) == 0
+    out = capsys.readouterr().out
+    for name in ["gaussian", "uniform", "laplace", "rademacher", "student_t", "exponential_centered",
+                 "sparse", "full_one"]:
+        assert name in out
+    assert "violated (E[x_1] = 1 ≠ 0)" in out
+
+
+def test_console_script_runs():
+    done = subprocess.run([sys.executable, "-m", "mesatheory.cli", "verify", "--dist", "rademacher", *SMALL,
+                           "--json"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["passed"] is True
