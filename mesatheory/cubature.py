@@ -16,6 +16,7 @@ caller can decline when ``d`` and ``T`` are too large.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import mpmath
 import numpy as np
@@ -100,8 +101,13 @@ class PopulationStatistics:
         return self.EN / self.ED
 
 
-def population_statistics(law: Law, d: int, T: int, max_work: float = MAX_WORK) -> PopulationStatistics:
-    """``E[N]``, ``E[D]`` of the diagonal model by the product rule (x_1 rule × phase grid).
+def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.ndarray],
+                max_work: float = MAX_WORK) -> np.ndarray:
+    """``E[statistic(X)]`` by the product rule (x_1 rule × phase grid), exact for the loss statistics.
+
+    ``statistic`` maps sequences ``X`` of shape ``(n, T, d)`` to an array ``(n, k)``; the result has
+    shape ``(k,)``. It is exact when each column is a polynomial of degree ≤ 7 in each coordinate of
+    ``x_1`` whose phase exponents stay below ``3T - 2`` in absolute value.
 
     Raises:
         CubatureUnavailable: a needed moment is infinite, or ``points × T × d²`` exceeds ``max_work``.
@@ -113,13 +119,15 @@ def population_statistics(law: Law, d: int, T: int, max_work: float = MAX_WORK) 
             f"(limit {max_work:.0e} point·steps·d²); try e.g. --d 2 --T 12")
     points, weights = x1_rule(law, d)
     theta = phase_rule(d, T)
-    EN = ED = 0.0
-    for i, (x, w) in enumerate(zip(points, weights)):
+    total = 0.0
+    for x, w in zip(points, weights):
         for start in range(0, len(theta), CHUNK):
             th = theta[start:start + CHUNK]
-            X = sequences(np.broadcast_to(x, th.shape), th, T)
-            N, D = loss_statistics(X)
-            EN += w * N.sum()
-            ED += w * D.sum()
-    scale = 1.0 / len(theta)
-    return PopulationStatistics(EN * scale, ED * scale, size)
+            total = total + w * statistic(sequences(np.broadcast_to(x, th.shape), th, T)).sum(axis=0)
+    return np.asarray(total) / len(theta)
+
+
+def population_statistics(law: Law, d: int, T: int, max_work: float = MAX_WORK) -> PopulationStatistics:
+    """``E[N]``, ``E[D]`` of the diagonal model (see :func:`mesatheory.model.loss_statistics`), exactly."""
+    EN, ED = expectation(law, d, T, lambda X: np.stack(loss_statistics(X), axis=1), max_work)
+    return PopulationStatistics(float(EN), float(ED), cubature_size(law, d, T))

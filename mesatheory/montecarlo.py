@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import sympy as sp
@@ -89,18 +90,34 @@ def _monomial_mean(law: Law, d: int, pattern: tuple[int, ...]) -> float:
     return float(total)
 
 
-def sample_statistics(law: Law, d: int, T: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(x1, N, D)`` for ``n`` sampled sequences, in fixed-size chunks from ``default_rng(seed)``."""
+def sample_sequence_statistic(law: Law, d: int, T: int, n: int, seed: int,
+                              statistic: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """``statistic(x1, X)`` (an array with one row per sequence) over ``n`` sampled sequences.
+
+    Sequences are drawn in fixed-size chunks from ``default_rng(seed)``, so the same seed gives the same
+    numbers bit for bit; the chunk shrinks for long sequences to bound memory (it depends only on
+    ``T`` and ``d``).
+    """
     rng = np.random.default_rng(seed)
-    xs, Ns, Ds = [], [], []
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
-        x1, X = sample_sequences(law, rng, m, d, T)
-        N, D = loss_statistics(X)
-        xs.append(x1)
-        Ns.append(N)
-        Ds.append(D)
-    return np.concatenate(xs), np.concatenate(Ns), np.concatenate(Ds)
+    chunk = int(min(CHUNK, max(16, 4_000_000 // (T * d))))
+    parts = []
+    for start in range(0, n, chunk):
+        x1, X = sample_sequences(law, rng, min(chunk, n - start), d, T)
+        parts.append(statistic(x1, X))
+    return np.concatenate(parts)
+
+
+def sample_statistics(law: Law, d: int, T: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(x1, N, D)`` for ``n`` sampled sequences (see :func:`mesatheory.model.loss_statistics`)."""
+    rows = sample_sequence_statistic(law, d, T, n, seed,
+                                     lambda x1, X: np.column_stack([x1, *loss_statistics(X)]))
+    return rows[:, :d], rows[:, d], rows[:, d + 1]
+
+
+def mean_estimate(values: np.ndarray) -> Estimate:
+    """Sample mean with standard error ``sd/√n``."""
+    n = len(values)
+    return Estimate(float(values.mean()), float(values.std(ddof=1) / np.sqrt(n)), n)
 
 
 def ratio_estimate(N: np.ndarray, D: np.ndarray) -> Estimate:
