@@ -34,7 +34,7 @@ def per_step_loss(k: Kappas, d: int, c: sp.Expr, t: int | sp.Expr) -> sp.Expr:
 
 def trained_loss(k: Kappas, d: int, T: int) -> sp.Expr:
     """Exact loss of the trained model (``c = c*(T)``) at the last position ``t = T - 1``."""
-    return sp.simplify(per_step_loss(k, d, product_from_kappas(k, T), T - 1))
+    return per_step_loss(k, d, product_from_kappas(k, T), T - 1)
 
 
 H_RATIO = sp.Symbol("h", nonnegative=True)    # h = H_{T-2}/(T-2)

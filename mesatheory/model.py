@@ -55,3 +55,12 @@ def loss_statistics(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     N = np.einsum("ntj,ntj->n", np.conj(g), y).real
     D = np.einsum("ntj,ntj->n", np.conj(g), g).real
     return N, D
+
+
+def unit_prediction_at(X: np.ndarray, t: int) -> np.ndarray:
+    """``g_t = (1/(t-1)) Σ_{i=1}^{t-1} x_{i+1} (x_i^* x_t)`` at one position ``t`` (1-based): shape ``(n, d)``.
+
+    ``O(t d)`` per sequence — for statistics at a single position, such as the last one.
+    """
+    scores = np.einsum("nij,nj->ni", np.conj(X[:, :t - 1]), X[:, t - 1])   # x_i^* x_t, i = 1..t-1
+    return np.einsum("nij,ni->nj", X[:, 1:t], scores) / (t - 1)

@@ -6,20 +6,42 @@ the product at convergence ``c* = ã·b̃ = (T-2)·κ1 / K = κ1 / (κ2 + κ3·H
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from .laws import Law
 from .moments import Kappas, kappas
 
 
-def stiffness(k: Kappas, T: int) -> sp.Expr:
+def _harmonic_parts(a: int, b: int) -> tuple[int, int]:
+    """``Σ_{k=a}^{b-1} 1/k`` as an unreduced fraction ``(p, q)``, by binary splitting."""
+    if b - a == 1:
+        return 1, a
+    mid = (a + b) // 2
+    p1, q1 = _harmonic_parts(a, mid)
+    p2, q2 = _harmonic_parts(mid, b)
+    return p1 * q2 + p2 * q1, q1 * q2
+
+
+@lru_cache(maxsize=256)
+def harmonic(n: int | sp.Expr) -> sp.Expr:
+    """The harmonic number ``H_n = Σ_{k=1}^{n} 1/k``: an exact rational for integer ``n`` (binary
+    splitting, one gcd at the end — SymPy's ``harmonic(9998)`` takes seconds), ``sympy.harmonic`` otherwise."""
+    if isinstance(n, (int, sp.Integer)):
+        n = int(n)
+        return sp.Integer(0) if n == 0 else sp.Rational(*_harmonic_parts(1, n + 1))
+    return sp.harmonic(n)
+
+
+def stiffness(k: Kappas, T: int | sp.Expr) -> sp.Expr:
     """``K = Σ_{t=2}^{T-1} (κ2 + κ3/(t-1)) = (T-2)·κ2 + κ3·H_{T-2}``."""
-    return (T - 2) * k.k2 + k.k3 * sp.harmonic(T - 2)
+    return (T - 2) * k.k2 + k.k3 * harmonic(T - 2)
 
 
-def product_from_kappas(k: Kappas, T: int) -> sp.Expr:
-    """``c* = κ1 / (κ2 + κ3·H_{T-2}/(T-2))``, exactly."""
-    return sp.simplify((T - 2) * k.k1 / stiffness(k, T))
+def product_from_kappas(k: Kappas, T: int | sp.Expr) -> sp.Expr:
+    """``c* = κ1 / (κ2 + κ3·H_{T-2}/(T-2))``, exactly (a rational when the κ's and ``T`` are numbers)."""
+    return (T - 2) * k.k1 / stiffness(k, T)
 
 
 def theorem1_product(law: Law | str, d: int = 5, T: int = 100) -> sp.Expr:

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from .claims.assumption2 import check_assumption2
 from .claims.base import Setting, Verdict
+from .claims.capability import check_limit, check_ratio, check_recovery_condition, check_recovery_finite_T
 from .claims.theorem1 import check_closed_form, check_cubature, check_monte_carlo, check_ode
 from .laws import Law
 from .registry import get_law
@@ -20,6 +21,10 @@ CLAIMS: list[ClaimCheck] = [
     check_ode,
     check_monte_carlo,
     check_cubature,
+    check_ratio,
+    check_limit,
+    check_recovery_condition,
+    check_recovery_finite_T,
 ]
 
 

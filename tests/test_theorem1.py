@@ -162,3 +162,9 @@ def test_monte_carlo_is_deterministic():
 def test_monte_carlo_not_applicable_without_twelfth_moment():
     verdict = check_monte_carlo(Setting(get_law("student_t:nu=10"), d=2, T=8))
     assert verdict.passed is None and "E[x^12]" in verdict.reason
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 98, 1000])
+def test_exact_harmonic_matches_sympy(n):
+    from mesatheory.theory import harmonic
+    assert harmonic(n) == sp.harmonic(n)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import sympy as sp
@@ -102,3 +102,10 @@ class Setting:
     def product(self) -> sp.Expr:
         """The exact ``ã·b̃`` of Theorem 1 (``κ1 / (κ2 + κ3 H_{T-2}/(T-2))``)."""
         return product_from_kappas(self.kappas, self.T)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per setting instance (for evidence that several claims share)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]

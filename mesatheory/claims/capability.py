@@ -1,0 +1,153 @@
+"""Theorem 2 (paper's Proposition 4.1) and the recovery condition, as verified claims.
+
+All Monte-Carlo evidence here comes from one pass over sampled sequences at the last position
+``t = T - 1``, with the trained model ``ŷ_t = c* g_t`` (``c* = ã b̃`` of Theorem 1) and the limit predictor
+``ŷ^∞_t = diag(κ1/κ2 · x_{1j}²) W x_t``:
+
+* ``ratio``  — ``mean_j ŷ_{t,j} / x_{t+1,j}`` (expected ``c* · m2`` at every ``t``);
+* ``trained`` — ``½ ||ŷ_t − x_{t+1}||²`` (expected ``ℓ_{T-1}(c*)``);
+* ``limit``  — ``½ ||ŷ^∞_t − x_{t+1}||²`` (expected ``(d/2)(m2 − κ1²/κ2)``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from ..capability import limit_loss, limit_product, per_step_loss, recovery, trained_loss
+from ..cubature import CubatureUnavailable, expectation
+from ..model import unit_prediction_at, unit_predictions, targets
+from ..montecarlo import Estimate, mean_estimate, sample_sequence_statistic
+from .assumption2 import theorem1_precondition
+from .base import Setting, Verdict, not_applicable
+
+PAPER2 = "Proposition 4.1"
+PAPER_REC = "Theorem 4.2 / Assumption 4.2"
+Z = 5.0
+ROUNDING = 1e-12
+LADDER = (10, 100, 1_000, 10_000)
+
+
+def _estimates(s: Setting) -> dict[str, Estimate]:
+    """Monte-Carlo estimates of the three statistics above (one sampling pass, seed ``s.seed + 1``)."""
+    return s.memo("capability", lambda: _sample_estimates(s))
+
+
+def _sample_estimates(s: Setting) -> dict[str, Estimate]:
+    c = float(s.product)
+    c_inf = float(s.kappas.k1 / s.kappas.k2)
+    t = s.T - 1
+
+    def rows(x1: np.ndarray, X: np.ndarray) -> np.ndarray:
+        y_hat = c * unit_prediction_at(X, t)
+        target = X[:, t]
+        limit_hat = c_inf * x1**2 * X[:, t]            # diag(κ1/κ2 x_1j²) W x_t = (κ1/κ2) x_1j² x_{t+1,j}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = (y_hat / target).real.mean(axis=1)
+        return np.column_stack([ratio, 0.5 * np.sum(np.abs(y_hat - target) ** 2, axis=1),
+                                0.5 * np.sum(np.abs(limit_hat - target) ** 2, axis=1)])
+
+    data = sample_sequence_statistic(s.law, s.d, s.T, s.samples, s.seed + 1, rows)
+    return {name: mean_estimate(data[:, i]) for i, name in enumerate(["ratio", "trained", "limit"])}
+
+
+def _within(est: Estimate, expected: float) -> tuple[bool, float]:
+    """Whether ``|estimate − expected| ≤ 5·SE`` (+ float64 rounding), and the z-score."""
+    z = (est.value - expected) / est.se if est.se > 0 else 0.0
+    return abs(est.value - expected) <= Z * est.se + ROUNDING * max(abs(expected), 1.0), z
+
+
+def _zero_probability(s: Setting) -> sp.Expr:
+    """``P(x_{1,1} = 0)``: positive only for laws with an atom at 0 in a coordinate."""
+    atoms = s.law.atoms(s.d)
+    if atoms is None:
+        return sp.Integer(0)
+    return sum((p for p, vec in atoms if vec[0] == 0), sp.Integer(0))
+
+
+def check_ratio(s: Setting) -> Verdict:
+    cid, statement = "theorem2.ratio", "E[ŷ_{t,j} / x_{t+1,j}] = ã·b̃ · m2 at every t"
+    method = f"Monte Carlo at t = T−1 ({s.samples} sequences); exact cubature at every t when small"
+    why = theorem1_precondition(s)
+    if why is None and _zero_probability(s) > 0:
+        why = f"x_1j = 0 with probability {_zero_probability(s)}: the ratio ŷ/x is undefined there"
+    if why:
+        return not_applicable(cid, statement, method, why, PAPER2)
+    expected = float(s.product * s.kappas.m2)
+    est = _estimates(s)["ratio"]
+    ok, z = _within(est, expected)
+    evidence: dict = {"se": est.se, "z": z}
+    reason = f"last position: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})"
+    try:
+        c = float(s.product)
+        per_t = expectation(s.law, s.d, s.T, lambda X: (c * unit_predictions(X) / targets(X)).real.mean(axis=2))
+        worst = float(np.max(np.abs(per_t - expected)) / abs(expected))
+        ok = ok and worst <= 1e-10
+        evidence["cubature_max_relative_error"] = worst
+        reason += f"; cubature at t = 2..{s.T - 1}: max relative error {worst:.1e}"
+    except CubatureUnavailable as exc:
+        reason += f"; cubature skipped ({exc})"
+    return Verdict(cid, statement, expected, est.value, f"{Z:g}·SE = {Z * est.se:.2g}", ok, method, reason,
+                   PAPER2, evidence)
+
+
+def check_limit(s: Setting) -> Verdict:
+    cid = "theorem2.limit"
+    statement = "as T, t → ∞: ã·b̃ → κ1/κ2 and the per-step loss → (d/2)(m2 − κ1²/κ2)"
+    method = "SymPy limits; exact finite-T loss along T = 10…10⁴; Monte Carlo of the limit predictor"
+    why = theorem1_precondition(s)
+    if why:
+        return not_applicable(cid, statement, method, why, PAPER2)
+    k, d = s.kappas, s.d
+    c_inf, loss_inf = limit_product(k), limit_loss(k, d)
+    closed = sp.simplify(sp.Rational(d, 2) * (k.m2 - k.k1**2 / k.k2))
+    ladder = [trained_loss(k, d, T) for T in LADDER]
+    gaps = [abs(float(v - loss_inf)) for v in ladder]
+    monotone = all(b <= a for a, b in zip(gaps, gaps[1:])) and (gaps[-1] < gaps[0] or gaps[0] == 0)
+    est = _estimates(s)["limit"]
+    ok_mc, z = _within(est, float(loss_inf))
+    passed = bool(sp.simplify(c_inf - k.k1 / k.k2) == 0 and sp.simplify(loss_inf - closed) == 0 and monotone and ok_mc)
+    reason = (f"lim ã·b̃ = {c_inf}, limit loss = {loss_inf}; trained loss at T = "
+              + ", ".join(f"{T}: {float(v):.6g}" for T, v in zip(LADDER, ladder))
+              + f"; limit predictor diag(κ1/κ2·x²)·W on samples: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})")
+    return Verdict(cid, statement, float(loss_inf), est.value, f"exact limits; MC {Z:g}·SE = {Z * est.se:.2g}",
+                   passed, method, reason, PAPER2,
+                   {"limit_product": str(c_inf), "limit_loss": str(loss_inf),
+                    "trained_loss_ladder": {str(T): float(v) for T, v in zip(LADDER, ladder)},
+                    "limit_predictor_se": est.se, "z": z})
+
+
+def check_recovery_condition(s: Setting) -> Verdict:
+    cid = "recovery.condition"
+    statement = "the trained model recovers W as T → ∞ iff m2·κ2 = κ1² (x² ∈ {0, s²} a.s.)"
+    method = "exact identity m2·κ2 − κ1²; Monte-Carlo loss of the limit predictor"
+    why = theorem1_precondition(s)
+    if why:
+        return not_applicable(cid, statement, method, why, PAPER_REC)
+    decision = recovery(s.kappas, s.d)
+    est = _estimates(s)["limit"]
+    ok, z = _within(est, float(decision.limit_loss))
+    recovers = decision.category != "never"
+    if not recovers:  # the loss must be significantly positive, not merely consistent with its value
+        ok = ok and est.value - Z * est.se > 0
+    return Verdict(cid, statement, decision.category, f"limit loss {est.value:.6g} ± {est.se:.2g}",
+                   f"{Z:g}·SE", ok, method, decision.explanation, PAPER_REC,
+                   {"category": decision.category, "limit_loss": str(decision.limit_loss), "z": z})
+
+
+def check_recovery_finite_T(s: Setting) -> Verdict:
+    cid = "recovery.finite_T"
+    statement = "exact recovery at finite T iff also κ3 = 0 (at most one non-zero coordinate)"
+    method = f"exact loss ℓ_(T−1)(c*) vs Monte-Carlo loss of the trained model at t = T−1"
+    why = theorem1_precondition(s)
+    if why:
+        return not_applicable(cid, statement, method, why, PAPER_REC)
+    exact = per_step_loss(s.kappas, s.d, s.product, s.T - 1)
+    est = _estimates(s)["trained"]
+    ok, z = _within(est, float(exact))
+    category = recovery(s.kappas, s.d).category
+    ok = ok and ((exact == 0) == (category == "exact at every T"))
+    return Verdict(cid, statement, float(exact), est.value, f"{Z:g}·SE = {Z * est.se:.2g}", ok, method,
+                   f"{category}; exact loss at t = T−1: {float(exact):.6g}; "
+                   f"sampled {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})", PAPER_REC,
+                   {"exact": str(exact), "se": est.se, "z": z})
