@@ -23,7 +23,10 @@ def test_defaults_every_builtin_law(spec):
 
 def test_small_setting_runs_all_four_ways():
     result = verify("uniform:width=3", d=2, T=10, samples=4096, seed=2)
-    assert [c.passed for c in result.claims] == [True, True, True, True, True]
+    claims = {c.id: c.passed for c in result.claims}
+    assert all(claims[cid] is True for cid in ["assumption2", "theorem1.closed_form", "theorem1.ode",
+                                               "theorem1.monte_carlo", "theorem1.cubature", "theorem2.ratio"])
+    assert result.passed
 
 
 def test_same_seed_same_numbers():
