@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from .claims.assumption2 import check_assumption2
 from .claims.base import Setting, Verdict
+from .claims.beyond import check_masked_limit
 from .claims.capability import check_limit, check_ratio, check_recovery_condition, check_recovery_finite_T
 from .claims.theorem1 import check_closed_form, check_cubature, check_monte_carlo, check_ode
 from .laws import Law
@@ -25,6 +26,7 @@ CLAIMS: list[ClaimCheck] = [
     check_limit,
     check_recovery_condition,
     check_recovery_finite_T,
+    check_masked_limit,
 ]
 
 

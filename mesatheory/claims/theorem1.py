@@ -16,6 +16,9 @@ import sympy as sp
 from ..cubature import CubatureUnavailable, population_statistics
 from ..dynamics import ReducedFlow, solve_flow
 from ..montecarlo import estimate_product
+from dataclasses import dataclass
+from typing import Callable
+
 from .assumption2 import theorem1_precondition
 from .base import Setting, Verdict, not_applicable
 
@@ -29,6 +32,16 @@ ROUNDING = 1e-12  # relative float64 allowance added to 5·SE (the sparse law ha
 
 def _relative_error(measured: float, expected: float) -> float:
     return abs(measured - expected) / abs(expected)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who a numerical route reports as: claim id, statement, paper name, and when it applies."""
+
+    id: str
+    statement: str = STATEMENT
+    paper: str = PAPER
+    precondition: Callable[[Setting], str | None] = theorem1_precondition
 
 
 def check_closed_form(s: Setting) -> Verdict:
@@ -46,14 +59,14 @@ def check_closed_form(s: Setting) -> Verdict:
         evidence={"exact": str(c), "latex": sp.latex(c), "residual": str(residual)})
 
 
-def check_ode(s: Setting) -> Verdict:
+def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
     method = "SciPy solve_ivp (DOP853, rtol 1e-12) on the reduced (a, b) flow, per-entry time"
-    why = theorem1_precondition(s)
+    why = route.precondition(s)
     if why is None and s.a0 + s.b0 == 0:
         why = ("a0 + b0 = 0: the flow stays on the invariant line a = -b and runs into the saddle at the "
                "origin (the one start Theorem 1 excludes)")
     if why:
-        return not_applicable("theorem1.ode", STATEMENT, method, why, PAPER)
+        return not_applicable(route.id, route.statement, method, why, route.paper)
     flow = ReducedFlow.from_kappas(s.kappas, s.T)
     path = solve_flow(flow, s.a0, s.b0)
     expected = float(s.product)
@@ -61,7 +74,7 @@ def check_ode(s: Setting) -> Verdict:
     drift = path.conservation_drift / max(1.0, abs(s.a0**2 - s.b0**2))
     passed = path.converged and error <= ODE_TOL and drift <= ODE_TOL
     return Verdict(
-        id="theorem1.ode", paper=PAPER, statement=STATEMENT, expected=expected, measured=path.product,
+        id=route.id, paper=route.paper, statement=route.statement, expected=expected, measured=path.product,
         tolerance=f"relative {ODE_TOL:g}", passed=passed, method=method,
         reason=(f"{path.message} at τ = {path.tau[-1]:.4g}; (ã, b̃) = ({path.a[-1]:.6g}, {path.b[-1]:.6g}); "
                 f"relative error {error:.1e}; a²−b² drift {drift:.1e}"),
@@ -70,22 +83,22 @@ def check_ode(s: Setting) -> Verdict:
                   "time_convention": "per matrix entry"})
 
 
-def check_monte_carlo(s: Setting) -> Verdict:
+def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) -> Verdict:
     method = (f"{s.samples} sampled sequences, seed {s.seed}: minimiser of the model's empirical AR loss; "
               "control variates, batch-means SE")
-    why = theorem1_precondition(s)
+    why = route.precondition(s)
     if why is None:
         twelfth = s.law.marginal_moment(12, s.d)
         if not twelfth.is_finite:
             why = f"E[x^12] = {twelfth}: the estimator's variance is infinite, so no standard error exists"
     if why:
-        return not_applicable("theorem1.monte_carlo", STATEMENT, method, why, PAPER)
+        return not_applicable(route.id, route.statement, method, why, route.paper)
     est = estimate_product(s.law, s.d, s.T, s.samples, s.seed)
     expected = float(s.product)
     bound = MC_Z * est.cv.se + ROUNDING * abs(expected)
     z = (est.cv.value - expected) / est.cv.se if est.cv.se > 0 else 0.0
     return Verdict(
-        id="theorem1.monte_carlo", paper=PAPER, statement=STATEMENT, expected=expected, measured=est.cv.value,
+        id=route.id, paper=route.paper, statement=route.statement, expected=expected, measured=est.cv.value,
         tolerance=f"{MC_Z:g}·SE = {MC_Z * est.cv.se:.2g}", passed=abs(est.cv.value - expected) <= bound,
         method=method,
         reason=f"SE {est.cv.se:.2g} ({100 * est.cv.relative_se:.2f} %), z = {z:+.2f}; "
@@ -94,9 +107,9 @@ def check_monte_carlo(s: Setting) -> Verdict:
                   "plain_estimate": est.plain.value, "plain_se": est.plain.se})
 
 
-def check_cubature(s: Setting) -> Verdict:
+def check_cubature(s: Setting, route: Route = Route("theorem1.cubature")) -> Verdict:
     method = "exact cubature: Gauss rule (or atoms) for x_1 × roots-of-unity grid for the phases"
-    why = theorem1_precondition(s)
+    why = route.precondition(s)
     stats = None
     if why is None:
         try:
@@ -104,11 +117,11 @@ def check_cubature(s: Setting) -> Verdict:
         except CubatureUnavailable as exc:
             why = f"skipped: {exc}"
     if why or stats is None:
-        return not_applicable("theorem1.cubature", STATEMENT, method, why or "", PAPER)
+        return not_applicable(route.id, route.statement, method, why or "", route.paper)
     expected = float(s.product)
     error = _relative_error(stats.product, expected)
     return Verdict(
-        id="theorem1.cubature", paper=PAPER, statement=STATEMENT, expected=expected, measured=stats.product,
+        id=route.id, paper=route.paper, statement=route.statement, expected=expected, measured=stats.product,
         tolerance=f"relative {CUBATURE_TOL:g}", passed=error <= CUBATURE_TOL, method=method,
         reason=f"{stats.points} points; relative error {error:.1e}",
         evidence={"points": stats.points, "relative_error": error, "EN": stats.EN, "ED": stats.ED})

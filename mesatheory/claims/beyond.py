@@ -1,0 +1,42 @@
+"""Beyond Assumption 2 (the paper's §5): laws with non-zero odd joint moments, such as ``full_one``.
+
+``beyond.masked_limit``: with the off-diagonal entries of the active blocks masked, the parameters stay
+diagonal and the product follows the reduced flow, whose loss on the diagonal holds for *any* law with
+finite moments — so ``ab → κ1 / (κ2 + κ3·H_{T-2}/(T-2))`` with the law's own moments
+(``1 / (1 + (d-1)·H_{T-2}/(T-2))`` for ``full_one``). Checked by the same three numerical routes as
+Theorem 1, run where Assumption 2 fails.
+"""
+
+from __future__ import annotations
+
+from .base import Setting, Verdict, not_applicable
+from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
+
+PAPER = "§5 (masked training)"
+STATEMENT = "masked flow: ab → κ1/(κ2 + κ3·H_{T-2}/(T-2)) with the law's own moments"
+
+
+def beyond_precondition(s: Setting) -> str | None:
+    """Why the beyond-Assumption-2 claims do not apply, or ``None`` when they do."""
+    if s.assumption2.holds:
+        return "Assumption 2 holds: the flow is diagonal without masking (see theorem1.*)"
+    if not s.kappas.finite:
+        return "a κ is not finite"
+    return None
+
+
+def check_masked_limit(s: Setting) -> Verdict:
+    cid = "beyond.masked_limit"
+    method = "reduced ODE, Monte Carlo and exact cubature on the diagonal, with the law's own κ's"
+    why = beyond_precondition(s)
+    if why:
+        return not_applicable(cid, STATEMENT, method, why, PAPER)
+    route = Route(cid, STATEMENT, PAPER, beyond_precondition)
+    parts = {"ode": check_ode(s, route), "monte_carlo": check_monte_carlo(s, route),
+             "cubature": check_cubature(s, route)}
+    ran = {name: v for name, v in parts.items() if v.passed is not None}
+    passed = bool(ran) and all(v.passed for v in ran.values())
+    reason = "; ".join(f"{name}: {'PASS' if v.passed else 'FAIL' if v.passed is False else 'n/a'} "
+                       f"({v.reason})" for name, v in parts.items())
+    return Verdict(cid, STATEMENT, float(s.product), parts["ode"].measured, "as each route", passed, method,
+                   reason, PAPER, {name: v.to_dict() for name, v in parts.items()})
