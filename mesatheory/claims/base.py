@@ -56,6 +56,20 @@ class Verdict:
         }
 
 
+Z_BAND = 5.0        # Monte-Carlo acceptance: |estimate − theory| ≤ 5·SE ...
+ROUNDING = 1e-12    # ... + 1e-12·max(|theory|, 1) for float64 rounding (deterministic estimators: SE ≈ 0)
+
+
+def within_se(value: float, se: float, expected: float) -> tuple[bool, float, str]:
+    """Whether ``|value − expected| ≤ 5·SE + rounding``; the z-score; the tolerance in words."""
+    allowance = ROUNDING * max(abs(expected), 1.0)
+    z = (value - expected) / se if se > 0 else 0.0
+    text = f"{Z_BAND:g}·SE = {Z_BAND * se:.2g}"
+    if Z_BAND * se < allowance:
+        text += f" (+ rounding {allowance:.0e})"
+    return abs(value - expected) <= Z_BAND * se + allowance, z, text
+
+
 def _plain(value: Any) -> Any:
     """NumPy scalars (and lists of them) as plain Python numbers/bools; anything else unchanged."""
     if isinstance(value, np.generic):

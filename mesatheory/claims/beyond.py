@@ -12,7 +12,7 @@ from __future__ import annotations
 from .base import Setting, Verdict, not_applicable
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
 
-PAPER = "§5 (masked training)"
+PAPER = "§5"
 STATEMENT = "masked flow: ab → κ1/(κ2 + κ3·H_{T-2}/(T-2)) with the law's own moments"
 
 

@@ -19,12 +19,10 @@ from ..cubature import CubatureUnavailable, expectation
 from ..model import unit_prediction_at, unit_predictions, targets
 from ..montecarlo import Estimate, mean_estimate, sample_sequence_statistic
 from .assumption2 import theorem1_precondition
-from .base import Setting, Verdict, not_applicable
+from .base import Z_BAND, Setting, Verdict, not_applicable, within_se
 
 PAPER2 = "Proposition 4.1"
-PAPER_REC = "Theorem 4.2 / Assumption 4.2"
-Z = 5.0
-ROUNDING = 1e-12
+PAPER_REC = "Theorem 4.2"
 LADDER = (10, 100, 1_000, 10_000)
 
 
@@ -51,12 +49,6 @@ def _sample_estimates(s: Setting) -> dict[str, Estimate]:
     return {name: mean_estimate(data[:, i]) for i, name in enumerate(["ratio", "trained", "limit"])}
 
 
-def _within(est: Estimate, expected: float) -> tuple[bool, float]:
-    """Whether ``|estimate − expected| ≤ 5·SE`` (+ float64 rounding), and the z-score."""
-    z = (est.value - expected) / est.se if est.se > 0 else 0.0
-    return abs(est.value - expected) <= Z * est.se + ROUNDING * max(abs(expected), 1.0), z
-
-
 def _zero_probability(s: Setting) -> sp.Expr:
     """``P(x_{1,1} = 0)``: positive only for laws with an atom at 0 in a coordinate."""
     atoms = s.law.atoms(s.d)
@@ -75,7 +67,7 @@ def check_ratio(s: Setting) -> Verdict:
         return not_applicable(cid, statement, method, why, PAPER2)
     expected = float(s.product * s.kappas.m2)
     est = _estimates(s)["ratio"]
-    ok, z = _within(est, expected)
+    ok, z, tolerance = within_se(est.value, est.se, expected)
     evidence: dict = {"se": est.se, "z": z}
     reason = f"last position: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})"
     try:
@@ -87,8 +79,7 @@ def check_ratio(s: Setting) -> Verdict:
         reason += f"; cubature at t = 2..{s.T - 1}: max relative error {worst:.1e}"
     except CubatureUnavailable as exc:
         reason += f"; cubature skipped ({exc})"
-    return Verdict(cid, statement, expected, est.value, f"{Z:g}·SE = {Z * est.se:.2g}", ok, method, reason,
-                   PAPER2, evidence)
+    return Verdict(cid, statement, expected, est.value, tolerance, ok, method, reason, PAPER2, evidence)
 
 
 def check_limit(s: Setting) -> Verdict:
@@ -105,12 +96,12 @@ def check_limit(s: Setting) -> Verdict:
     gaps = [abs(float(v - loss_inf)) for v in ladder]
     monotone = all(b <= a for a, b in zip(gaps, gaps[1:])) and (gaps[-1] < gaps[0] or gaps[0] == 0)
     est = _estimates(s)["limit"]
-    ok_mc, z = _within(est, float(loss_inf))
+    ok_mc, z, tolerance = within_se(est.value, est.se, float(loss_inf))
     passed = bool(sp.simplify(c_inf - k.k1 / k.k2) == 0 and sp.simplify(loss_inf - closed) == 0 and monotone and ok_mc)
     reason = (f"lim ã·b̃ = {c_inf}, limit loss = {loss_inf}; trained loss at T = "
               + ", ".join(f"{T}: {float(v):.6g}" for T, v in zip(LADDER, ladder))
               + f"; limit predictor diag(κ1/κ2·x²)·W on samples: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})")
-    return Verdict(cid, statement, float(loss_inf), est.value, f"exact limits; MC {Z:g}·SE = {Z * est.se:.2g}",
+    return Verdict(cid, statement, float(loss_inf), est.value, f"exact limits; MC {tolerance}",
                    passed, method, reason, PAPER2,
                    {"limit_product": str(c_inf), "limit_loss": str(loss_inf),
                     "trained_loss_ladder": {str(T): float(v) for T, v in zip(LADDER, ladder)},
@@ -126,28 +117,27 @@ def check_recovery_condition(s: Setting) -> Verdict:
         return not_applicable(cid, statement, method, why, PAPER_REC)
     decision = recovery(s.kappas, s.d)
     est = _estimates(s)["limit"]
-    ok, z = _within(est, float(decision.limit_loss))
-    recovers = decision.category != "never"
-    if not recovers:  # the loss must be significantly positive, not merely consistent with its value
-        ok = ok and est.value - Z * est.se > 0
-    return Verdict(cid, statement, decision.category, f"limit loss {est.value:.6g} ± {est.se:.2g}",
-                   f"{Z:g}·SE", ok, method, decision.explanation, PAPER_REC,
+    ok, z, tolerance = within_se(est.value, est.se, float(decision.limit_loss))
+    if decision.category == "never":  # the loss must be significantly positive, not merely consistent
+        ok = ok and est.value - Z_BAND * est.se > 0
+    return Verdict(cid, statement, decision.category, f"limit loss {est.value:.6g}",
+                   tolerance, ok, method, decision.explanation, PAPER_REC,
                    {"category": decision.category, "limit_loss": str(decision.limit_loss), "z": z})
 
 
 def check_recovery_finite_T(s: Setting) -> Verdict:
     cid = "recovery.finite_T"
     statement = "exact recovery at finite T iff also κ3 = 0 (at most one non-zero coordinate)"
-    method = f"exact loss ℓ_(T−1)(c*) vs Monte-Carlo loss of the trained model at t = T−1"
+    method = "exact loss ℓ_(T−1)(c*) vs Monte-Carlo loss of the trained model at t = T−1"
     why = theorem1_precondition(s)
     if why:
         return not_applicable(cid, statement, method, why, PAPER_REC)
     exact = per_step_loss(s.kappas, s.d, s.product, s.T - 1)
     est = _estimates(s)["trained"]
-    ok, z = _within(est, float(exact))
+    ok, z, tolerance = within_se(est.value, est.se, float(exact))
     category = recovery(s.kappas, s.d).category
     ok = ok and ((exact == 0) == (category == "exact at every T"))
-    return Verdict(cid, statement, float(exact), est.value, f"{Z:g}·SE = {Z * est.se:.2g}", ok, method,
+    return Verdict(cid, statement, float(exact), est.value, tolerance, ok, method,
                    f"{category}; exact loss at t = T−1: {float(exact):.6g}; "
                    f"sampled {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})", PAPER_REC,
                    {"exact": str(exact), "se": est.se, "z": z})
