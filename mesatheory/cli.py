@@ -1,4 +1,4 @@
-"""The ``mesatheory`` command line: ``verify`` and ``laws``.
+"""The ``mesatheory`` command line: ``verify``, ``derive``, ``reproduce`` and ``laws``.
 
 Exit status: 0 when every applicable claim holds, 1 when one fails, 2 for a usage or input error (one
 line on stderr, never a traceback).
@@ -75,6 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     v.set_defaults(run=_run_verify)
 
+    d = sub.add_parser("derive", help="write the SymPy derivation reports (Markdown + JSON)")
+    d.add_argument("--dist", metavar="LAW", action="append",
+                   help="law spec (repeatable; default: the general derivation and every built-in law)")
+    d.add_argument("--out", default="derivations", metavar="DIR", help="output folder (default %(default)s)")
+    d.set_defaults(run=_run_derive)
+
+    r = sub.add_parser("reproduce", help="re-run the paper's simulations: plots, data, summary table")
+    r.add_argument("figures", nargs="*", metavar="FIGURE", help="figure names, or 'all' (see --list)")
+    r.add_argument("--list", action="store_true", help="list the figures and exit")
+    r.add_argument("--out", default="reproduction", metavar="DIR", help="output folder (default %(default)s)")
+    r.add_argument("--quick", action="store_true", help="smaller m and epochs (what CI runs)")
+    r.set_defaults(run=_run_reproduce)
+
     laws = sub.add_parser("laws", help="list the built-in laws with their exact moments")
     laws.add_argument("--d", type=_bounded_int("--d", 1, MAX_D), default=5, help="dimension (default 5)")
     laws.set_defaults(run=_run_laws)
@@ -100,6 +113,56 @@ def _run_verify(args: argparse.Namespace) -> int:
     else:
         print(render(result))
     return 0 if result.passed else 1
+
+
+def _run_derive(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .derive.report import write_reports
+    from .registry import get_law
+
+    laws = [get_law(spec) for spec in args.dist] if args.dist else None
+    written = write_reports(Path(args.out), laws)
+    print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
+    return 0
+
+
+def _bar(enabled: bool) -> Callable[[str, float], None] | None:
+    """A one-line progress bar on stderr (only when it is a terminal)."""
+    if not enabled:
+        return None
+
+    def show(message: str, fraction: float) -> None:
+        filled = int(30 * min(max(fraction, 0.0), 1.0))
+        end = "\n" if fraction >= 1.0 else ""
+        print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {100 * fraction:5.1f} %  {message[:60]:<60}",
+              end=end, file=sys.stderr, flush=True)
+    return show
+
+
+def _run_reproduce(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from .reproduce import list_figures, run
+
+    figures = list_figures()
+    if args.list:
+        width = max(len(name) for name, _ in figures)
+        for name, description in figures:
+            print(f"{name.ljust(width)}  {description}")
+        return 0
+    if not args.figures:
+        raise UsageError("mesatheory reproduce: error: name a figure or 'all' (see --list)")
+    known = [name for name, _ in figures]
+    unknown = [f for f in args.figures if f not in known and f != "all"]
+    if unknown or ("all" in args.figures and len(args.figures) > 1):
+        raise UsageError(f"mesatheory reproduce: error: unknown figure {', '.join(unknown) or 'all with others'} "
+                         f"(accepted: all, {', '.join(known)})")
+    summary = run(args.figures, Path(args.out), quick=args.quick, progress=_bar(sys.stderr.isatty()))
+    print(summary.read_text())
+    passed = json.loads(summary.with_name("summary.json").read_text())["passed"]
+    return 0 if passed else 1
 
 
 def _run_laws(args: argparse.Namespace) -> int:

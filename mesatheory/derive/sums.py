@@ -115,7 +115,7 @@ class IndexedSum:
                 assert bounds is not None
                 lo, hi = bounds
                 if marker is not None and powers.get(marker, 0) != 0:
-                    lo = marked_lower
+                    lo = sp.Max(lo, marked_lower)
                 lo_hi = ((lo, hi),)
                 exps = tuple(e.xreplace({index: i1}) for e in exps)
             powers.pop(marker, None)
@@ -154,8 +154,8 @@ class IndexedSum:
         """The product, a sum over the union of both index boxes (``other``'s indices renamed apart)."""
         out = IndexedSum(self.phases)
         for (e1, r1), c1 in self.terms.items():
-            shift = {index_symbol(k + 1): index_symbol(k + 1 + len(r1)) for k in range(4)}
             for (e2, r2), c2 in other.terms.items():
+                shift = {index_symbol(k + 1): index_symbol(k + 1 + len(r1)) for k in range(len(r2))}
                 exps = tuple(a + b.xreplace(shift) for a, b in zip(e1, e2))
                 out._add((exps, r1 + r2), c1 * c2)
         return out
@@ -191,7 +191,7 @@ class IndexedSum:
         total = sp.Integer(0)
         for (exps, rng), c in self.terms.items():
             bounds = [(int(sp.sympify(lo).subs(subs)), int(sp.sympify(hi).subs(subs))) for lo, hi in rng]
-            body = c.subs(subs) * sp.Mul(*[lam**sp.sympify(e).subs(subs) for lam, e in zip(self.phases, exps)])
+            body = (c * sp.Mul(*[lam**e for lam, e in zip(self.phases, exps)])).subs(subs)
             total += _nested(body, bounds)
         return total
 
@@ -288,10 +288,13 @@ def _phase_count(exps: tuple[sp.Expr, ...], ranges: Ranges, rule: PhaseRule) -> 
                 return sp.Integer(0)
             t_values.add(t0)
             continue
-        unit = [idx for idx in pivots if abs(eq[idx]) == 1]
-        if not unit:
-            raise Undecided(f"the phase condition {exponent} = 0 has no unit coefficient")
-        pivot = unit[0]
+        # a pivot whose coefficient divides every other coefficient keeps the solution integral
+        exact = [idx for idx in pivots if all((v / eq[idx]).denominator == 1 for v in eq.values())]
+        if not exact:
+            if set(eq) - {1} == {pivots[0]}:       # α i = const with α ∤ const: no integer point
+                return sp.Integer(0)
+            raise Undecided(f"the phase condition {exponent} = 0 needs a divisibility case split")
+        pivot = exact[0]
         scale = -1 / eq[pivot]
         value = {k: scale * v for k, v in eq.items() if k != pivot}
         solution = {idx: _combine((Fraction(1), {k: v for k, v in val.items() if k != pivot}),

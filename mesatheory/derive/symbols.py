@@ -28,6 +28,7 @@ A = sp.Symbol("a", real=True)
 B = sp.Symbol("b", real=True)
 C = sp.Symbol("c", real=True)
 M2, K1, K2, K3 = sp.symbols("m_2 kappa_1 kappa_2 kappa_3", positive=True)
+K3T = sp.Symbol("kappatilde_3", positive=True)   # κ̃3 = Σ_{r≠j} E[x_j⁴ x_r²] (κ3 with the powers swapped)
 
 
 def moment(exponents: Sequence[int]) -> sp.Expr:
@@ -101,14 +102,14 @@ class Model:
         return self.block_matrix({(3, 2): a * eye}), self.block_matrix({(1, 2): b * eye})
 
     def prediction_summand(self, kq: sp.Matrix, pv: sp.Matrix, t: sp.Expr) -> sp.Matrix:
-        """``ρ_t`` times the ``i``-th summand of ``ŷ_t``: ``[W^{PV} e_i]_{1:d} (e_i^* W^{KQ} e_t)`` (``x_{i-1}`` tagged)."""
+        """``ρ_t`` times the ``i``-th summand of ``ŷ_t``: ``[W^{PV} e_i]_{1:d} (e_i^* W^{KQ} e_t)`` (tagged)."""
         i = self.index
         score = (self.embedding(i, conj=True, tag_previous=True).T * kq * self.embedding(t))[0, 0]
         values = (pv * self.embedding(i, tag_previous=True))[:self.d, 0]
         return values * score
 
     def prediction(self, kq: sp.Matrix, pv: sp.Matrix, t: sp.Expr | None = None) -> list[IndexedSum]:
-        """``ŷ_t`` component by component, ``Σ_{i=1}^{t}`` of :meth:`prediction_summand` (``t`` symbolic by default)."""
+        """``ŷ_t`` by components: ``Σ_{i=1}^{t}`` of :meth:`prediction_summand` over ``ρ_t`` (default: symbolic ``t``)."""
         t = self.t if t is None else sp.Integer(t)
         summand = self.prediction_summand(kq, pv, t)
         return [IndexedSum.from_summand(summand[j], self.phases, self.index, (sp.Integer(1), t),

@@ -1,0 +1,211 @@
+"""Step 5: one law's exact moments substituted into the general derivation.
+
+For a law at dimension ``d``: the κ's (:func:`mesatheory.moments.kappas`) and ``κ̃3``; the fixed-point product
+``c*(T) = (T-2)κ1 / ((T-2)κ2 + κ3 H_{T-2})`` (the derived fixed point of :mod:`.dynamics` with the law's
+κ's), as a function of ``T`` and, for i.i.d. laws, of ``d`` too (``κ3 = (d-1) E[x²] E[x⁴]`` because joint
+moments factorise); its ``T → ∞`` limit ``κ1/κ2``; the exact numbers at the paper's ``d = 5, T = 100``
+(checked against :func:`mesatheory.theory.product_from_kappas`); and the exact population gradient at a
+diagonal point off the diagonal (:func:`.invariance.law_gradient`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+from ..laws import Law
+from ..moments import Decision, Kappas, check_assumption2, kappas
+from ..theory import product_from_kappas
+from .dynamics import flow_facts
+from .invariance import Entry, law_gradient
+from .loss import population_loss
+from .steps import Result, Step
+from .symbols import A, B, C, K1, K2, K3, M2, T
+
+D_SYMBOL = sp.Symbol("d", integer=True, positive=True)
+PAPER_D, PAPER_T = 5, 100
+
+
+def swapped_kappa3(law: Law, d: int) -> sp.Expr:
+    """``κ̃3 = Σ_{r≠1} E[x_1⁴ x_r²]`` (in the per-entry flow of ``a``; equals ``κ3`` for exchangeable laws)."""
+    total = sp.Integer(0)
+    for r in range(1, d):
+        exps = [0] * d
+        exps[0], exps[r] = 4, 2
+        total += law.joint_moment(exps)
+    return sp.simplify(total)
+
+
+def product_in_T(k: Kappas) -> sp.Expr:
+    """The derived fixed point ``c*`` with the law's κ's, symbolic ``T``."""
+    return flow_facts().fixed_point.subs({K1: k.k1, K2: k.k2, K3: k.k3, M2: k.m2})
+
+
+@dataclass(frozen=True)
+class LawDerivation:
+    """Everything step 5 derives for one law (exact SymPy values; ``None`` where not defined).
+
+    Attributes:
+        law, d, T: the law and the sizes of the numbers (the paper's ``d = 5, T = 100`` by default).
+        assumption2: Assumption 2 decided exactly, with its reason.
+        kappas: ``m2, κ1, κ2, κ3`` at ``d``; ``kappa3_swapped``: ``κ̃3``.
+        product_T: ``c*`` as a function of ``T`` (at this ``d``); ``product_Td``: as a function of ``T`` and
+            ``d`` (i.i.d. laws only); ``limit``: ``T → ∞``; ``product``: exact at ``(d, T)``.
+        off_diagonal: the non-zero population gradient at the diagonal point ``(a, b)`` (symbolic ``T``),
+            active entries included.
+        problem: why the theory does not apply as stated (infinite moments, Assumption 2), or ``""``.
+    """
+
+    law: Law
+    d: int
+    T: int
+    assumption2: Decision
+    kappas: Kappas
+    kappa3_swapped: sp.Expr | None
+    product_T: sp.Expr | None
+    product_Td: sp.Expr | None
+    limit: sp.Expr | None
+    product: sp.Expr | None
+    off_diagonal: dict[Entry, sp.Expr] | None
+    problem: str
+
+    @property
+    def relative_gap(self) -> sp.Expr | None:
+        """``(limit - product)/limit``: how far the exact finite-``T`` product lies below the asymptote."""
+        if self.product is None or self.limit is None or self.limit == 0:
+            return None
+        return sp.simplify((self.limit - self.product) / self.limit)
+
+
+def iid_product_in_T_and_d(law: Law) -> sp.Expr:
+    """``c*(T, d)`` for an i.i.d. law: ``κ1 = E[x⁴]``, ``κ2 = E[x⁶]``, ``κ3 = (d-1) E[x²] E[x⁴]``."""
+    m2, m4, m6 = (law.marginal_moment(p, 1) for p in (2, 4, 6))
+    return sp.simplify(flow_facts().fixed_point.subs({K1: m4, K2: m6, K3: (D_SYMBOL - 1) * m2 * m4}))
+
+
+@lru_cache(maxsize=64)
+def derive_law(law: Law, d: int = PAPER_D, T_value: int = PAPER_T) -> LawDerivation:
+    """Substitute ``law``'s exact moments into the general derivation (see the module docstring)."""
+    decision = check_assumption2(law, d)
+    k = kappas(law, d)
+    problem = ""
+    if not k.finite:
+        problem = f"a κ is infinite ({decision.reason}): the loss and the flow are not defined"
+    elif not decision.holds:
+        problem = f"Assumption 2 is violated ({decision.reason})"
+    if not k.finite:
+        return LawDerivation(law, d, T_value, decision, k, None, None, None, None, None, None, problem)
+    product_T = sp.simplify(product_in_T(k))
+    product = sp.simplify(product_T.subs(T, T_value))
+    if sp.simplify(product - product_from_kappas(k, T_value)) != 0:
+        raise AssertionError("the derived fixed point disagrees with mesatheory.theory.product_from_kappas")
+    product_Td = iid_product_in_T_and_d(law) if law.iid else None
+    limit = sp.limit(product_T, T, sp.oo)
+    return LawDerivation(law, d, T_value, decision, k, swapped_kappa3(law, d), product_T, product_Td, limit,
+                         product, law_gradient(law, d), problem)
+
+
+def _block_summary(r: LawDerivation) -> tuple[Result, ...]:
+    """The off-diagonal gradient grouped by value: one row per distinct value, with the entries it holds for."""
+    groups: dict[sp.Expr, list[str]] = {}
+    for entry, value in sorted((r.off_diagonal or {}).items()):
+        if not entry.active(r.d):
+            groups.setdefault(value, []).append(entry.label(r.d))
+    return tuple(Result(labels[0] + (f"\\ \\text{{and {len(labels) - 1} more}}" if len(labels) > 1 else ""),
+                        value, (sp.Float(value.subs({A: 1, B: 1, T: r.T}), 6),))
+                 for value, labels in sorted(groups.items(), key=lambda kv: kv[1][0]))
+
+
+def off_diagonal_count(r: LawDerivation) -> int:
+    """How many off-diagonal entries have a non-zero gradient at the diagonal point."""
+    return sum(1 for e in (r.off_diagonal or {}) if not e.active(r.d))
+
+
+def one_line(r: LawDerivation) -> str:
+    """A one-line result for the index."""
+    if r.product is None:
+        return f"not applicable: {r.problem}"
+    lead = "masked flow: " if not r.assumption2.holds else ""
+    text = (f"{lead}ã·b̃ = {float(r.product):.6g} (exact) at d = {r.d}, T = {r.T}, "
+            f"{float(r.relative_gap) * 100:.2f} % below its T → ∞ limit {r.limit}")
+    n = off_diagonal_count(r)
+    if n:
+        text += f"; off-diagonal gradient ≠ 0 in {n} entries"
+    return text + ("" if r.assumption2.holds else f"; Assumption 2 violated ({r.assumption2.reason})")
+
+
+def law_steps(r: LawDerivation) -> list[Step]:
+    """Step 5 for one law, for its report."""
+    k = r.kappas
+    kappa_results = [Result(name, value) for name, value in
+                     (("m_2", k.m2), ("\\kappa_1", k.k1), ("\\kappa_2", k.k2), ("\\kappa_3", k.k3))]
+    if r.kappa3_swapped is not None:
+        kappa_results.append(Result("\\tilde\\kappa_3", r.kappa3_swapped))
+    out = [Step(
+        "law.moments", "Exact moments and Assumption 2",
+        f"Moments of one coordinate at $d = {r.d}$ from the law's exact joint moments. Assumption 2 (paper's "
+        f"Assumption 4.1): {'holds' if r.assumption2.holds else 'violated'} — {r.assumption2.reason}.",
+        tuple(kappa_results),
+        "`mesatheory.moments.kappas` and `check_assumption2` (exact SymPy moments).", f"explicit $d = {r.d}$",
+        holds=True if r.assumption2.holds else None, notes=(r.problem,) if r.problem else ())]
+    if r.product is None:
+        return out
+    loss_d = population_loss(r.d).subs({M2: k.m2, K1: k.k1, K2: k.k2, K3: k.k3})
+    out.append(Step(
+        "law.loss", "Population loss on the diagonal",
+        "Step 2's $L(a,b)$ (derived at this $d$) with the law's moments"
+        + ("" if r.assumption2.holds else "; on the diagonal it needs only the per-coordinate κ's, so it holds "
+           "for this law too, but the full flow does not stay there (see below)") + ":",
+        (Result(f"L(a,b)\\ (d={r.d})", sp.collect(sp.expand(loss_d), [C])),),
+        "Substitution into the derived expression.", f"symbolic $T$; explicit $d = {r.d}$"))
+    swapped_ok = sp.simplify(r.kappa3_swapped - k.k3) == 0
+    out.append(Step(
+        "law.per_entry", "Per-entry flow: $\\tilde\\kappa_3 = \\kappa_3$?",
+        "The per-entry flow of $a$ uses $\\tilde\\kappa_3=\\sum_{r\\ne j}\\mathbb{E}[x_j^4x_r^2]$, that of $b$ uses "
+        "$\\kappa_3$ (step 3). "
+        + ("They agree, so both follow $g = A - Kc$." if swapped_ok else
+           "They differ: the per-entry flows of $a$ and $b$ have different stiffness."),
+        (Result("\\tilde\\kappa_3-\\kappa_3", sp.simplify(r.kappa3_swapped - k.k3)),),
+        "Exact moments.", f"explicit $d = {r.d}$", holds=swapped_ok))
+    product_results = [Result(f"\\tilde a\\tilde b\\ (d={r.d})", r.product_T)]
+    if r.product_Td is not None:
+        product_results.append(Result("\\tilde a\\tilde b\\ (T, d)", r.product_Td))
+    product_results += [Result("\\lim_{T\\to\\infty}\\tilde a\\tilde b", r.limit),
+                        Result(f"\\tilde a\\tilde b\\ (d={r.d},\\ T={r.T})\\ \\text{{exact}}", r.product,
+                               (sp.Float(r.product, 12),)),
+                        Result("(\\text{limit}-\\text{exact})/\\text{limit}", r.relative_gap,
+                               (sp.Float(r.relative_gap, 6),))]
+    masked = "" if r.assumption2.holds else (
+        " Assumption 2 is violated, so Theorem 1 does not apply: this is the limit of the flow with the "
+        "off-diagonal gradient masked (the official code's `--clip`), which stays on the diagonal.")
+    out.append(Step(
+        "law.product", "Fixed-point product (Theorem 1, paper's Theorem 4.1)",
+        "Step 3's $c^* = (T-2)\\kappa_1/((T-2)\\kappa_2+\\kappa_3H_{T-2})$ with the law's moments; "
+        + ("for i.i.d. coordinates $\\kappa_3=(d-1)\\mathbb{E}[x^2]\\mathbb{E}[x^4]$ gives the dependence on $d$; "
+           if r.product_Td is not None else "")
+        + f"the exact value at $d={r.d}, T={r.T}$ and the $T\\to\\infty$ asymptote $\\kappa_1/\\kappa_2$ are "
+        "different numbers: the exact product lies below the asymptote by the relative gap shown." + masked,
+        tuple(product_results),
+        "The exact value equals `mesatheory.theory.product_from_kappas` (checked when derived); the limit by "
+        "`sympy.limit`.", f"symbolic $T$ (and $d$ for i.i.d. laws); numbers at $d={r.d}, T={r.T}$"))
+    n = off_diagonal_count(r)
+    if r.assumption2.holds:
+        verdict = "holds: the off-diagonal gradient is exactly 0" if n == 0 else (
+            f"fails: {n} off-diagonal entries have a non-zero gradient although Assumption 2 holds — "
+            "$\\mathbb{E}[x_j^3x_k^3]\\ne0$, a moment Assumption 2 does not constrain (step 4)")
+        holds: bool | None = n == 0
+    else:
+        verdict = f"not applicable (Assumption 2 violated); the off-diagonal gradient is non-zero in {n} entries"
+        holds = None
+    out.append(Step(
+        "law.invariance", "Invariance of the diagonal",
+        f"The exact population gradient at the diagonal point $(a, b)$, $d={r.d}$: {verdict}."
+        + (f" Rows: the distinct values (symbolic $T$), the first entry holding each, and the value at $T={r.T}$, "
+           "$a=b=1$." if n else ""),
+        _block_summary(r),
+        "Step 4's gradient (representatives and permutation covariance) with the law's exact joint moments, "
+        "summed over $t$.", f"explicit $d = {r.d}$; symbolic $a, b, T$", holds=holds,
+        columns=("entry", "$\\partial L/\\partial W$", f"at $T={r.T}$, $a=b=1$") if n else ()))
+    return out
