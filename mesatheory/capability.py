@@ -25,6 +25,7 @@ from .moments import Kappas
 from .theory import product_from_kappas
 
 T_SYMBOL = sp.Symbol("T", integer=True, positive=True)
+LADDER = (10, 100, 1_000, 10_000)   # the sequence lengths along which the finite-T loss is shown
 
 
 def per_step_loss(k: Kappas, d: int, c: sp.Expr, t: int | sp.Expr) -> sp.Expr:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..capability import limit_loss, limit_product, per_step_loss, recovery, trained_loss
+from ..capability import LADDER, limit_loss, limit_product, per_step_loss, recovery, trained_loss
 from ..cubature import CubatureUnavailable, expectation
 from ..model import unit_prediction_at, unit_predictions, targets
 from ..montecarlo import Estimate, mean_estimate, sample_sequence_statistic
@@ -23,7 +23,6 @@ from .base import Z_BAND, Setting, Verdict, not_applicable, within_se
 
 PAPER2 = "Proposition 4.1"
 PAPER_REC = "Theorem 4.2"
-LADDER = (10, 100, 1_000, 10_000)
 
 
 def _estimates(s: Setting) -> dict[str, Estimate]:

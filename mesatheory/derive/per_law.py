@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from ..capability import LADDER, limit_product, recovery, trained_loss
 from ..laws import Law
 from ..moments import Decision, Kappas, check_assumption2, kappas
 from ..theory import product_from_kappas
@@ -208,4 +209,32 @@ def law_steps(r: LawDerivation) -> list[Step]:
         "Step 4's gradient (representatives and permutation covariance) with the law's exact joint moments, "
         "summed over $t$.", f"explicit $d = {r.d}$; symbolic $a, b, T$", holds=holds,
         columns=("entry", "$\\partial L/\\partial W$", f"at $T={r.T}$, $a=b=1$") if n else ()))
+    if r.assumption2.holds:
+        out.append(capability_step(k, r.d))
     return out
+
+
+def capability_step(k: Kappas, d: int) -> Step:
+    """Theorem 2 (paper's Proposition 4.1) and the recovery condition for one law: limits and the ladder."""
+    decision = recovery(k, d)
+    ladder = [(T, trained_loss(k, d, T)) for T in LADDER]
+    results = [Result("\\lim_{T\\to\\infty}\\tilde a\\tilde b", limit_product(k)),
+               Result("\\lim_{T,t\\to\\infty}\\ell_t", decision.limit_loss),
+               *(Result(f"\\ell_{{T-1}}(c^*)\\ (T={T})", sp.Float(v, 8)) for T, v in ladder)]
+    points = ", ".join(f"{float(v):.6g}" for _, v in ladder)
+    chart = "\n".join([
+        "```mermaid", "xychart-beta",
+        f'    title "Loss of the trained model at t = T-1 (limit {float(decision.limit_loss):.6g})"',
+        '    x-axis "T" [' + ", ".join(f'"{T}"' for T in LADDER) + "]",
+        '    y-axis "per-step loss"', f"    line [{points}]", "```"])
+    return Step(
+        "law.capability", "Capability: Theorem 2 and recovery",
+        f"With $c^*(T)$ the trained product, the loss at the last position $t=T-1$ is "
+        f"$\\ell_{{T-1}}(c^*) = d[\\tfrac12c^{{*2}}(\\kappa_2+\\kappa_3/(T-2)) - c^*\\kappa_1 + \\tfrac12m_2]$; as "
+        f"$T\\to\\infty$ it tends to $(d/2)(m_2-\\kappa_1^2/\\kappa_2)$. Recovery: **{decision.category}** — "
+        f"{decision.explanation}.",
+        tuple(results),
+        "`sympy.limit` (of $H_{T-2}/(T-2)$ and $1/(t-1)$, then by continuity); the ladder in exact rational "
+        "arithmetic; `mesatheory verify` checks both against sampled sequences (`theorem2.limit`, "
+        "`recovery.finite_T`).", f"explicit $d = {d}$; $T$ = {', '.join(map(str, LADDER))}",
+        holds=True, columns=("quantity", "value"), figure=chart)

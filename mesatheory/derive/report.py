@@ -60,6 +60,8 @@ def _render_step(number: str, step: Step) -> list[str]:
         for r in step.results:
             extra = "".join(f" \\approx {tex(e)}" for e in r.more)
             lines += ["$$", f"{r.name} = {tex(r.expr)}{extra}", "$$", ""]
+    if step.figure:
+        lines += [step.figure, ""]
     lines += [f"**Checked.** {step.check}", "", f"**Scope.** {step.scope}", ""]
     lines += [f"> **Note.** {note}" for note in step.notes]
     if step.notes:

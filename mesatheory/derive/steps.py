@@ -60,6 +60,7 @@ class Step:
         holds: whether the step's identity held (``None`` for purely descriptive steps).
         notes: further remarks (caveats, discrepancies with PAPER.md).
         columns: headers when the results are shown as a table (``name``, ``expr``, ``*more``).
+        figure: raw Markdown shown after the results (e.g. a Mermaid chart, which GitHub renders).
     """
 
     key: str
@@ -71,6 +72,7 @@ class Step:
     holds: bool | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     columns: tuple[str, ...] = ()
+    figure: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "statement": self.statement,
