@@ -7,10 +7,17 @@ from mesatheory import builtin_laws, verify
 LAWS = [law.spec for law in builtin_laws()]
 
 
+# A finding, not a bug: the skewed law satisfies Assumption 2 as stated, but E[x_j³x_k³] = E[x³]² ≠ 0 pushes
+# the flow off the diagonal (README, "Findings"). Every other applicable claim holds for it.
+EXPECTED_FAILURES = {"exponential_centered:rate=1": {"theorem1.invariance"}}
+
+
 @pytest.mark.parametrize("spec", LAWS)
 def test_defaults_every_builtin_law(spec):
     result = verify(spec)
-    assert result.passed
+    failed = {c.id for c in result.claims if c.passed is False}
+    assert failed == EXPECTED_FAILURES.get(spec, set())
+    assert result.passed == (not failed)
     claims = {c.id: c for c in result.claims}
     if spec.startswith("full_one"):
         assert claims["assumption2"].passed is None
