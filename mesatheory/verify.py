@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 from .claims.assumption2 import check_assumption2
 from .claims.base import Setting, Verdict
-from .claims.beyond import check_masked_limit
+from .claims.beyond import check_leaves_diagonal, check_masked_limit
+from .claims.full_flow import check_full_flow
 from .claims.corollary1 import check_corollary1
 from .claims.invariance import check_invariance
 from .claims.capability import check_limit, check_ratio, check_recovery_condition, check_recovery_finite_T
@@ -37,11 +38,13 @@ CLAIMS: list[ClaimCheck] = [
     check_ode,
     check_monte_carlo,
     check_cubature,
+    check_full_flow,
     check_corollary1_one_step_gd,
     check_ratio,
     check_limit,
     check_recovery_condition,
     check_recovery_finite_T,
+    check_leaves_diagonal,
     check_masked_limit,
 ]
 

@@ -5,11 +5,18 @@ diagonal and the product follows the reduced flow, whose loss on the diagonal ho
 finite moments — so ``ab → κ1 / (κ2 + κ3·H_{T-2}/(T-2))`` with the law's own moments
 (``1 / (1 + (d-1)·H_{T-2}/(T-2))`` for ``full_one``). Checked by the same three numerical routes as
 Theorem 1, run where Assumption 2 fails.
+
+``beyond.leaves_diagonal``: at diagonal points the exact population gradient (SymPy, from the derivation
+engine) has non-zero off-diagonal entries, and — for ``d ≤ 3``, ``T ≤ 12`` — the exact full-parameter
+flow does leave the diagonal.
 """
 
 from __future__ import annotations
 
+from ..fullflow import MAX_D, MAX_T
 from .base import Setting, Verdict, not_applicable
+from .full_flow import check_full_flow
+from .invariance import off_diagonal_gradient
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
 
 PAPER = "§5"
@@ -40,3 +47,31 @@ def check_masked_limit(s: Setting) -> Verdict:
                        f"({v.reason})" for name, v in parts.items())
     return Verdict(cid, STATEMENT, float(s.product), parts["ode"].measured, "as each route", passed, method,
                    reason, PAPER, {name: v.to_dict() for name, v in parts.items()})
+
+
+def check_leaves_diagonal(s: Setting) -> Verdict:
+    cid = "beyond.leaves_diagonal"
+    statement = "without masking the flow leaves the diagonal: the off-diagonal gradient at diagonal points ≠ 0"
+    method = "exact SymPy gradient at the diagonal point; exact full-parameter flow (d ≤ 3, T ≤ 12)"
+    why = beyond_precondition(s)
+    if why:
+        return not_applicable(cid, statement, method, why, PAPER)
+    grads = off_diagonal_gradient(s.law, s.d, s.T)
+    example = next(iter(grads.items()), None)
+    reason = (f"{len(grads)} off-diagonal entries with a non-zero exact gradient"
+              + (f", e.g. ∂L/∂{example[0]} = {example[1]['at_T_float']} at T = {s.T}" if example else ""))
+    evidence: dict = {"off_diagonal_nonzero": len(grads), "off_diagonal_gradient": grads}
+    passed = bool(grads)
+    if s.d <= MAX_D and s.T <= MAX_T:
+        flow = check_full_flow(s)
+        leaves = bool(flow.evidence.get("leaves_diagonal"))
+        passed = passed and leaves
+        evidence["full_flow"] = flow.evidence
+        reason += f"; exact full flow: {'leaves' if leaves else 'stays on'} the diagonal " \
+                  f"(max |off-diagonal| {flow.evidence.get('offdiag_max', 0):.3g})"
+    else:
+        reason += (f"; the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T} (`mesatheory verify --dist {s.law.spec} "
+                   f"--d {min(s.d, MAX_D)} --T {min(s.T, MAX_T)}`); `mesatheory reproduce full_one` trains the "
+                   "full model at the paper's size")
+    return Verdict(cid, statement, "≠ 0", f"{len(grads)} non-zero entries", "exact", passed, method, reason,
+                   PAPER, evidence)

@@ -1,0 +1,86 @@
+"""The exact population flow over every entry of W^KQ, W^PV, and the claim theorem1.full_flow."""
+
+import numpy as np
+import pytest
+
+from mesatheory import fullmodel as fm
+from mesatheory.claims.base import Setting
+from mesatheory.claims.full_flow import check_full_flow
+from mesatheory.cubature import phase_rule, x1_rule
+from mesatheory.dynamics import ReducedFlow
+from mesatheory.fullflow import FullFlowUnavailable, PopulationLoss, check_size, solve_full_flow
+from mesatheory.moments import kappas
+from mesatheory.process import sequences
+from mesatheory.registry import get_law
+from mesatheory.theory import theorem1_product
+
+
+@pytest.mark.parametrize("spec,d,T", [("gaussian:sigma=1/2", 2, 5), ("full_one", 2, 6), ("sparse", 2, 5),
+                                      ("exponential_centered", 2, 4)])
+def test_population_loss_equals_brute_force_cubature(spec, d, T):
+    """Exact moments (x_1 rule × Parseval) = x_1 rule × roots-of-unity grid pushed through the direct model."""
+    law = get_law(spec)
+    pop = PopulationLoss.build(law, d, T)
+    points, weights = x1_rule(law, d)
+    theta = phase_rule(d, T)
+    X = sequences(np.repeat(points, len(theta), axis=0), np.tile(theta, (len(points), 1)), T)
+    w = np.repeat(weights, len(theta)) / len(theta)
+    rng = np.random.default_rng(0)
+    P, Q = 0.4 * rng.standard_normal((d, 2 * d)), 0.4 * rng.standard_normal((2 * d, 2 * d))
+    loss, gP, gQ = fm.loss_and_grad_direct(P, Q, X, weights=w)
+    assert pop.loss(P, Q) == pytest.approx(loss, rel=1e-12)
+    eP, eQ = pop.grad(P, Q)
+    np.testing.assert_allclose(eP, gP, rtol=1e-10, atol=1e-12 * np.abs(gP).max())
+    np.testing.assert_allclose(eQ, gQ, rtol=1e-10, atol=1e-12 * np.abs(gQ).max())
+
+
+def test_diagonal_gradient_is_the_reduced_flow():
+    law = get_law("laplace")
+    pop = PopulationLoss.build(law, 2, 7)
+    gP, gQ = pop.grad(*fm.diagonal_blocks(2, 0.6, -0.3))
+    da, db = ReducedFlow.from_kappas(kappas(law, 2), 7).rhs(0.0, np.array([0.6, -0.3]))
+    np.testing.assert_allclose(-np.diag(gQ[2:, :2]), [da, da], rtol=1e-12)
+    np.testing.assert_allclose(-np.diag(gP[:, :2]), [db, db], rtol=1e-12)
+    assert max(np.abs(x).max() for x in fm.offdiagonal(gP, gQ)) < 1e-12 * abs(da)
+
+
+def test_skewed_laws_push_off_the_diagonal():
+    """At a diagonal point ∂L/∂W^PV_12[j,k] = a² b H_{T-2} E[x_j³ x_k³] (PAPER.md, derived): non-zero for a
+    centred skewed law although Assumption 2 holds — the diagonal is not invariant for such laws."""
+    law = get_law("exponential_centered")
+    a, b, T = 0.7, 0.4, 6
+    gP, _ = PopulationLoss.build(law, 2, T).grad(*fm.diagonal_blocks(2, a, b))
+    H = sum(1 / k for k in range(1, T - 1))
+    assert gP[0, 1] == pytest.approx(a * a * b * H * float(law.marginal_moment(3, 1)) ** 2, rel=1e-12)
+
+
+def test_flow_stays_diagonal_and_converges_under_assumption2():
+    v = check_full_flow(Setting(get_law("gaussian:sigma=2"), d=2, T=7, a0=2.0, b0=2.0))
+    assert v.passed is True and v.id == "theorem1.full_flow"
+    assert v.evidence["offdiag_max"] <= 1e-10 and v.evidence["relative_error"] <= 1e-8
+    assert v.evidence["reduced_flow_gap"] < 1e-9 * v.expected
+    assert v.expected == pytest.approx(float(theorem1_product("gaussian:sigma=2", 2, 7)))
+    # the tolerance rejects a 1 % wrong constant with a wide margin
+    assert abs(v.measured - 1.01 * v.expected) / v.expected > 100 * 1e-8
+
+
+def test_full_one_leaves_the_diagonal_and_masking_recovers_the_formula():
+    v = check_full_flow(Setting(get_law("full_one"), d=3, T=8))
+    assert v.passed is None and v.evidence["leaves_diagonal"]
+    assert v.evidence["offdiag_gradient_at_start"] > 1e-3
+    masked = solve_full_flow("full_one", 3, 8, 0.1, 0.1, mask=True)
+    assert masked.converged and masked.offdiag_max == 0.0
+    assert masked.product == pytest.approx(float(theorem1_product("full_one", 3, 8)), rel=1e-9)
+
+
+def test_skewed_law_fails_the_claim():
+    v = check_full_flow(Setting(get_law("exponential_centered"), d=2, T=5))
+    assert v.passed is False and v.evidence["offdiag_max"] > 1e-4
+
+
+def test_sizes_outside_the_exact_range_are_declined():
+    v = check_full_flow(Setting(get_law("gaussian"), d=5, T=100))
+    assert v.passed is None and "mesatheory verify gaussian:sigma=1 --d 3 --T 12" in v.reason
+    with pytest.raises(FullFlowUnavailable):
+        check_size(4, 10)
+    assert check_full_flow(Setting(get_law("gaussian"), d=2, T=6, a0=0.5, b0=-0.5)).passed is None

@@ -1,0 +1,130 @@
+"""Presets (checks/paper.toml) and `reproduce` on a tiny custom suite."""
+
+import json
+import sys
+
+import pytest
+
+from mesatheory.presets import DEFAULT_PATH, PresetError, load_presets, parse_toml_subset
+from mesatheory.reproduce import list_figures, run
+
+TINY = """
+[defaults]
+d = 2
+T = 8
+m = 150
+m_test = 60
+seed = 3
+inits = [[0.5, 1.5], [2.0, 2.0]]
+
+[quick]
+m = 100
+m_test = 40
+inits = [[0.5, 1.5]]
+
+[[figure]]
+name = "sparse_tiny"
+description = "sparse, tiny"
+law = "sparse:scale=1"
+lr = 5e-2
+epochs = 120
+plots = ["ab", "test_loss"]
+asymptote = 1.0
+quick_epochs = 100
+
+[[figure]]
+name = "full_one_tiny"
+description = "full-one, tiny"
+law = "full_one"
+lr = 5e-3
+epochs = 20
+plots = ["heatmaps", "ab"]
+masks = [false, true]
+quick_epochs = 10
+
+[[figure]]
+name = "gaussian_tiny"
+description = "gaussian, tiny"
+law = "gaussian:sigma=1"
+lr = 1e-3
+epochs = 40
+plots = ["ab", "ratio"]
+asymptote = 0.2
+"""
+
+
+def test_paper_presets_cover_every_run_of_the_paper():
+    p = load_presets()
+    assert (p.d, p.T, p.m, p.m_test, p.seed) == (5, 100, 10000, 10000, 1)
+    assert p.inits == ((0.1, 0.1), (0.5, 1.5), (2.0, 2.0))
+    table = {f.name: (f.law, f.lr, f.epochs) for f in p.figures}
+    assert table == {
+        "gaussian_sigma0.5": ("gaussian:sigma=1/2", 1e-3, 200), "gaussian_sigma1": ("gaussian:sigma=1", 1e-4, 150),
+        "gaussian_sigma2": ("gaussian:sigma=2", 2e-6, 201), "sparse_c0.5": ("sparse:scale=1/2", 3e-2, 200),
+        "sparse_c1": ("sparse:scale=1", 1e-3, 201), "sparse_c2": ("sparse:scale=2", 1e-4, 121),
+        "full_one": ("full_one", 5e-4, 200)}
+    assert p.figure("full_one").masks == (False, True)
+    assert [n for n, _ in list_figures(p)] == list(table)
+
+
+def test_fallback_parser_reads_the_file_like_tomllib():
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib needs Python 3.11")
+    import tomllib
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    assert parse_toml_subset(text) == tomllib.loads(text)
+    assert parse_toml_subset(TINY) == tomllib.loads(TINY)
+
+
+def test_bad_presets_are_reported(tmp_path):
+    with pytest.raises(PresetError, match="not found"):
+        load_presets(tmp_path / "missing.toml")
+    (tmp_path / "bad.toml").write_text("[defaults]\nd = 5\n", encoding="utf-8")
+    with pytest.raises(PresetError, match="malformed"):
+        load_presets(tmp_path / "bad.toml")
+    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    with pytest.raises(PresetError, match="unknown figure 'nope'"):
+        run(["nope"], tmp_path / "out", presets=load_presets(tmp_path / "tiny.toml"))
+
+
+def test_run_writes_plots_data_and_a_summary(tmp_path):
+    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    presets = load_presets(tmp_path / "tiny.toml")
+    seen = []
+    out = tmp_path / "out"
+    path = run(["all"], out, quick=True, presets=presets, progress=lambda msg, frac: seen.append(frac))
+    assert path == out / "summary.md" and seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen)
+    for name in ("sparse_tiny/ab.png", "sparse_tiny/test_loss.png", "full_one_tiny/heatmaps_masked.png",
+                 "full_one_tiny/heatmaps_unmasked.png", "gaussian_tiny/ratio.png", "gaussian_tiny/data.json"):
+        assert (out / name).stat().st_size > 0, name
+    assert not list(out.rglob("*.tmp"))
+    summary = json.loads((out / "summary.json").read_text(), parse_constant=lambda c: pytest.fail(c))
+    rows = {(r["figure"], r["mask"]): r for r in summary["rows"]}
+    assert len(rows) == 4 and summary["passed"] is True
+    sparse = rows[("sparse_tiny", False)]
+    assert sparse["passed"] and sparse["converged"] and sparse["z"] is None     # SE is exactly 0
+    assert abs(sparse["ab"] - 1.0) < 2e-4 and sparse["extra"]["test_loss"] < 1e-3
+    assert rows[("full_one_tiny", False)]["passed"] is None                    # no theory off the diagonal
+    assert rows[("full_one_tiny", True)]["predicted"] is not None
+    data = json.loads((out / "gaussian_tiny" / "data.json").read_text())
+    assert len(data["runs"][0]["log"]["ab"]) == 41 and len(data["runs"][0]["P"]) == 2
+    text = path.read_text()
+    assert "| sparse_tiny | (0.5, 1.5) | no | 100 |" in text and "paper's line" in text
+    assert "exact ã·b̃" in text
+
+
+def test_summary_flags_a_wrong_theory(tmp_path, monkeypatch):
+    """With a 1 % wrong κ1 the sparse run no longer passes: the acceptance rule can fail."""
+    import mesatheory.reproduce as rep
+    from mesatheory.moments import Kappas
+
+    real = rep.kappas
+
+    def wrong(law, d):
+        k = real(law, d)
+        return Kappas(k.m2, k.k1 * 1.01, k.k2, k.k3)
+    monkeypatch.setattr(rep, "kappas", wrong)
+    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    run(["sparse_tiny"], tmp_path / "out", quick=True, presets=load_presets(tmp_path / "tiny.toml"))
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["passed"] is False
