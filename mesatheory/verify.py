@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from .claims.assumption2 import check_assumption2
 from .claims.base import Setting, Verdict
-from .claims.beyond import check_leaves_diagonal, check_masked_limit
+from .claims.beyond import check_leaves_diagonal, check_masked_limit, check_not_one_step_gd
 from .claims.full_flow import check_full_flow
 from .claims.corollary1 import check_corollary1
 from .claims.invariance import check_invariance
@@ -45,6 +45,7 @@ CLAIMS: list[ClaimCheck] = [
     check_recovery_condition,
     check_recovery_finite_T,
     check_leaves_diagonal,
+    check_not_one_step_gd,
     check_masked_limit,
 ]
 

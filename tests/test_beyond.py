@@ -5,7 +5,7 @@ import sympy.stats as st
 
 from mesatheory import get_law, law_from_sympy, theorem1_product
 from mesatheory.claims.base import Setting
-from mesatheory.claims.beyond import check_masked_limit
+from mesatheory.claims.beyond import check_leaves_diagonal, check_masked_limit, check_not_one_step_gd
 from mesatheory.theory import harmonic
 
 
@@ -31,3 +31,34 @@ def test_masked_limit_rejects_wrong_product():
 def test_masked_limit_not_applicable_under_assumption2():
     verdict = check_masked_limit(Setting(get_law("gaussian"), d=2, T=8))
     assert verdict.passed is None and "Assumption 2 holds" in verdict.reason
+
+
+def test_full_one_leaves_diagonal_and_is_not_one_step_gd():
+    s = Setting(get_law("full_one"), d=2, T=6, samples=2048)
+    leaves = check_leaves_diagonal(s)
+    assert leaves.passed is True and leaves.evidence["full_flow"]["leaves_diagonal"] is True
+    not_gd = check_not_one_step_gd(s)
+    assert not_gd.passed is True
+    assert not_gd.evidence["loss_full"] < not_gd.evidence["loss_gd"]
+    assert not_gd.evidence["margin"] > 5 * not_gd.evidence["margin_se"]
+
+
+def test_not_one_step_gd_fails_when_the_flow_is_masked(monkeypatch):
+    """With masking the full flow converges to the best one-step-GD predictor: no margin, the check fails."""
+    import mesatheory.claims.beyond as beyond
+    real = beyond.solve_full_flow
+    monkeypatch.setattr(beyond, "solve_full_flow", lambda *a, **k: real(*a, mask=True, **k))
+    verdict = check_not_one_step_gd(Setting(get_law("full_one"), d=2, T=6, samples=2048))
+    assert verdict.passed is False
+
+
+def test_leaves_diagonal_fails_without_off_diagonal_gradient(monkeypatch):
+    import mesatheory.claims.beyond as beyond
+    monkeypatch.setattr(beyond, "off_diagonal_gradient", lambda law, d, T: {})
+    assert check_leaves_diagonal(Setting(get_law("full_one"), d=4, T=20)).passed is False
+
+
+def test_beyond_claims_not_applicable_under_assumption2():
+    s = Setting(get_law("laplace"), d=2, T=6)
+    assert check_leaves_diagonal(s).passed is None
+    assert check_not_one_step_gd(s).passed is None

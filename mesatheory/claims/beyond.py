@@ -9,12 +9,21 @@ Theorem 1, run where Assumption 2 fails.
 ``beyond.leaves_diagonal``: at diagonal points the exact population gradient (SymPy, from the derivation
 engine) has non-zero off-diagonal entries, and — for ``d ≤ 3``, ``T ≤ 12`` — the exact full-parameter
 flow does leave the diagonal.
+
+``beyond.not_one_step_gd``: the trained full model (the exact full flow, unmasked) is not the best
+one-step-GD predictor ``ŷ_t = c* g_t`` (``c*`` the best ``ab`` for the law): its exact population loss is
+lower, and on sampled sequences its predictions at the last position differ by a margin
+``E[½||ŷ^full_t − ŷ^GD_t||²]`` that is more than 5 standard errors from 0.
 """
 
 from __future__ import annotations
 
-from ..fullflow import MAX_D, MAX_T
-from .base import Setting, Verdict, not_applicable
+import numpy as np
+
+from ..fullflow import MAX_D, MAX_T, PopulationLoss, solve_full_flow
+from ..fullmodel import diagonal_blocks, predict
+from ..montecarlo import mean_estimate, sample_sequence_statistic
+from .base import Z_BAND, Setting, Verdict, not_applicable
 from .full_flow import check_full_flow
 from .invariance import off_diagonal_gradient
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
@@ -75,3 +84,38 @@ def check_leaves_diagonal(s: Setting) -> Verdict:
                    "full model at the paper's size")
     return Verdict(cid, statement, "≠ 0", f"{len(grads)} non-zero entries", "exact", passed, method, reason,
                    PAPER, evidence)
+
+
+def check_not_one_step_gd(s: Setting) -> Verdict:
+    cid = "beyond.not_one_step_gd"
+    statement = "the trained full model is not the best one-step-GD predictor (c* g_t)"
+    method = (f"exact full flow (unmasked); exact population losses; {s.samples} sampled sequences at t = T−1 "
+              "(seed + 2)")
+    why = beyond_precondition(s)
+    if why is None and (s.d > MAX_D or s.T > MAX_T):
+        why = (f"the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T}: run `mesatheory verify --dist {s.law.spec} "
+               f"--d {min(s.d, MAX_D)} --T {min(s.T, MAX_T)}`, or `mesatheory reproduce full_one` (training)")
+    if why is None and s.a0 + s.b0 == 0:
+        why = "a0 + b0 = 0: the flow runs into the saddle at the origin"
+    if why:
+        return not_applicable(cid, statement, method, why, PAPER)
+    population = PopulationLoss.build(s.law, s.d, s.T)
+    flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, population=population)
+    P, Q = flow.P[-1], flow.Q[-1]
+    root = float(np.sqrt(float(s.product)))
+    Pg, Qg = diagonal_blocks(s.d, root, root)
+    loss_full, loss_gd = population.loss(P, Q), population.loss(Pg, Qg)
+
+    def gap(_x1: np.ndarray, X: np.ndarray) -> np.ndarray:
+        diff = predict(P, Q, X)[:, -1] - predict(Pg, Qg, X)[:, -1]
+        return 0.5 * np.sum(np.abs(diff) ** 2, axis=1)
+
+    est = mean_estimate(sample_sequence_statistic(s.law, s.d, s.T, s.samples, s.seed + 2, gap))
+    passed = est.value - Z_BAND * est.se > 0 and loss_full < loss_gd
+    return Verdict(
+        cid, statement, "> 0", est.value, f"margin > {Z_BAND:g}·SE = {Z_BAND * est.se:.2g}", passed, method,
+        (f"margin E[½||ŷ_full − ŷ_GD||²] at t = T−1: {est.value:.4g} ± {est.se:.2g}; exact population loss "
+         f"{loss_full:.6g} (full, {flow.message} at τ = {flow.tau[-1]:.4g}, per-entry time) < {loss_gd:.6g} "
+         f"(best one-step GD, ab = {float(s.product):.6g}); max |off-diagonal| {flow.offdiag_max:.3g}"),
+        PAPER, {"margin": est.value, "margin_se": est.se, "loss_full": loss_full, "loss_gd": loss_gd,
+                "ab_full": flow.product, "offdiag_max": flow.offdiag_max, "converged": flow.converged})
