@@ -62,3 +62,9 @@ def test_beyond_claims_not_applicable_under_assumption2():
     s = Setting(get_law("laplace"), d=2, T=6)
     assert check_leaves_diagonal(s).passed is None
     assert check_not_one_step_gd(s).passed is None
+
+
+def test_masked_full_flow_stays_diagonal_for_full_one():
+    verdict = check_masked_limit(Setting(get_law("full_one"), d=2, T=6, samples=2048))
+    part = verdict.evidence["masked_full_flow"]
+    assert part["passed"] is True and "entries off the diagonal 0.0e+00" in part["reason"]

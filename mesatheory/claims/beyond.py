@@ -49,13 +49,28 @@ def check_masked_limit(s: Setting) -> Verdict:
         return not_applicable(cid, STATEMENT, method, why, PAPER)
     route = Route(cid, STATEMENT, PAPER, beyond_precondition)
     parts = {"ode": check_ode(s, route), "monte_carlo": check_monte_carlo(s, route),
-             "cubature": check_cubature(s, route)}
+             "cubature": check_cubature(s, route), "masked_full_flow": _masked_full_flow(s)}
     ran = {name: v for name, v in parts.items() if v.passed is not None}
     passed = bool(ran) and all(v.passed for v in ran.values())
     reason = "; ".join(f"{name}: {'PASS' if v.passed else 'FAIL' if v.passed is False else 'n/a'} "
                        f"({v.reason})" for name, v in parts.items())
     return Verdict(cid, STATEMENT, float(s.product), parts["ode"].measured, "as each route", passed, method,
                    reason, PAPER, {name: v.to_dict() for name, v in parts.items()})
+
+
+def _masked_full_flow(s: Setting) -> Verdict:
+    """The exact full-parameter flow with the active blocks' off-diagonal velocity masked (d ≤ 3, T ≤ 12):
+    every other entry must stay exactly where it started and ``ab`` must reach the formula (relative 1e-8)."""
+    method = "exact full-parameter flow, off-diagonal entries of W^PV_12 and W^KQ_32 masked"
+    if s.d > MAX_D or s.T > MAX_T or s.a0 + s.b0 == 0:
+        return not_applicable("masked_full_flow", STATEMENT, method, f"needs d ≤ {MAX_D}, T ≤ {MAX_T}, a0 + b0 ≠ 0")
+    flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, mask=True)
+    P0, Q0 = diagonal_blocks(s.d, s.a0, s.b0)
+    moved = float(max(np.abs(flow.P[-1][P0 == 0]).max(), np.abs(flow.Q[-1][Q0 == 0]).max()))
+    error = abs(flow.product - float(s.product)) / float(s.product)
+    passed = flow.converged and moved <= 1e-10 and error <= 1e-8
+    return Verdict("masked_full_flow", STATEMENT, float(s.product), flow.product, "off-diagonal ≤ 1e-10, relative 1e-8",
+                   passed, method, f"{flow.message}; entries off the diagonal {moved:.1e}; relative error {error:.1e}")
 
 
 def check_leaves_diagonal(s: Setting) -> Verdict:
