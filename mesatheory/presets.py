@@ -1,22 +1,19 @@
 """The paper's simulation presets (``checks/paper.toml``) as typed data.
 
-The file is TOML. Python ≥ 3.11 reads it with :mod:`tomllib`; on 3.10 ``tomli`` is used if installed, otherwise
-a small parser for the subset the file uses (``[table]``, ``[[array-of-tables]]``, ``key = value`` with strings,
-numbers, booleans and one-line arrays, ``#`` comments). The tests check that the fallback parser and
-``tomllib`` read the file identically.
+The file is TOML, read with :mod:`tomllib` (Python ≥ 3.11) or its backport ``tomli`` (a dependency on 3.10).
+``mesatheory/paper.toml`` is a link to ``checks/paper.toml``, so the one file is both the catalogue CI reads and
+the data a wheel ships.
 """
 
 from __future__ import annotations
 
-import ast
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 PRESETS_ENV = "MESATHEORY_PRESETS"
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "checks" / "paper.toml"
+DEFAULT_PATH = Path(__file__).with_name("paper.toml")   # a link to checks/paper.toml, shipped in the wheel
 
 
 class PresetError(ValueError):
@@ -60,70 +57,12 @@ class Presets:
         raise PresetError(f"unknown figure '{name}' (accepted: {', '.join(f.name for f in self.figures)}, all)")
 
 
-_HEADER = re.compile(r"^\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?$")
-_KEY = re.compile(r"^([A-Za-z0-9_-]+)\s*=\s*(.+)$")
-
-
-def _strip_comment(line: str) -> str:
-    out, in_str = [], False
-    for ch in line:
-        if ch == '"':
-            in_str = not in_str
-        if ch == "#" and not in_str:
-            break
-        out.append(ch)
-    return "".join(out).strip()
-
-
-def _value(text: str) -> Any:
-    text = text.strip()
-    if text in ("true", "false"):
-        return text == "true"
-    py = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", text))
-    try:
-        return ast.literal_eval(py)
-    except (ValueError, SyntaxError) as exc:
-        raise PresetError(f"cannot read value {text!r}") from exc
-
-
-def parse_toml_subset(text: str) -> dict[str, Any]:
-    """Parse the TOML subset described in the module docstring (a fallback for Python 3.10 without tomli)."""
-    root: dict[str, Any] = {}
-    current = root
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = _strip_comment(raw)
-        if not line:
-            continue
-        header = _HEADER.match(line)
-        if header:
-            keys = header.group(1).split(".")
-            table = root
-            for key in keys[:-1]:
-                table = table.setdefault(key, {})
-                if isinstance(table, list):
-                    table = table[-1]
-            if line.startswith("[["):
-                current = {}
-                table.setdefault(keys[-1], []).append(current)
-            else:
-                current = table.setdefault(keys[-1], {})
-            continue
-        pair = _KEY.match(line)
-        if not pair:
-            raise PresetError(f"line {number}: cannot parse {raw!r}")
-        current[pair.group(1)] = _value(pair.group(2))
-    return root
-
-
 def read_toml(path: Path) -> dict[str, Any]:
-    """The file's content as a dict (tomllib, tomli, or the subset parser)."""
+    """The file's content as a dict (``tomllib``, or its backport ``tomli`` on Python 3.10)."""
     try:
         import tomllib  # Python ≥ 3.11
-    except ModuleNotFoundError:
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ModuleNotFoundError:
-            return parse_toml_subset(path.read_text(encoding="utf-8"))
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
     with open(path, "rb") as fh:
         return tomllib.load(fh)
 

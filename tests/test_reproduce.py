@@ -1,11 +1,11 @@
 """Presets (checks/paper.toml) and `reproduce` on a tiny custom suite."""
 
 import json
-import sys
+from pathlib import Path
 
 import pytest
 
-from mesatheory.presets import DEFAULT_PATH, PresetError, load_presets, parse_toml_subset
+from mesatheory.presets import DEFAULT_PATH, PresetError, load_presets
 from mesatheory.reproduce import list_figures, run
 
 TINY = """
@@ -67,13 +67,9 @@ def test_paper_presets_cover_every_run_of_the_paper():
     assert [n for n, _ in list_figures(p)] == list(table)
 
 
-def test_fallback_parser_reads_the_file_like_tomllib():
-    if sys.version_info < (3, 11):
-        pytest.skip("tomllib needs Python 3.11")
-    import tomllib
-    text = DEFAULT_PATH.read_text(encoding="utf-8")
-    assert parse_toml_subset(text) == tomllib.loads(text)
-    assert parse_toml_subset(TINY) == tomllib.loads(TINY)
+def test_packaged_presets_are_the_checks_catalogue():
+    """``mesatheory/paper.toml`` (shipped in the wheel) is the very file ``checks/paper.toml``."""
+    assert DEFAULT_PATH.resolve() == (Path(__file__).resolve().parent.parent / "checks" / "paper.toml")
 
 
 def test_bad_presets_are_reported(tmp_path):
