@@ -82,8 +82,9 @@ class VerifyResult:
         }
 
 
-# Claims whose work is symbolic (SymPy, one core) and so can run beside the NumPy ones on a second core.
-SYMBOLIC = {check_theorem1_invariance, check_corollary1_one_step_gd}
+# The slowest symbolic claim (SymPy, one core) runs beside the others on a second core: this split balances
+# the two cores at the default setting (measured: invariance 1.9 s against 2.9 s for the rest).
+SYMBOLIC = {check_theorem1_invariance}
 
 _FORKED_SETTING: Setting | None = None   # the setting a forked worker inherits (laws hold closures: no pickling)
 
