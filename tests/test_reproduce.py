@@ -124,3 +124,16 @@ def test_summary_flags_a_wrong_theory(tmp_path, monkeypatch):
     run(["sparse_tiny"], tmp_path / "out", quick=True, presets=load_presets(tmp_path / "tiny.toml"))
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["passed"] is False
+
+
+def test_quick_reproduction_of_every_paper_figure(tmp_path):
+    """What CI runs: every figure of the paper at the quick sizes, each run within its own statistical error
+    of the exact finite-T theory; plots, per-epoch data and the summary written."""
+    summary = run(["all"], tmp_path, quick=True)
+    data = json.loads(summary.with_name("summary.json").read_text())
+    assert data["passed"] is True
+    assert len(data["figures"]) == len(list_figures())
+    for name in data["figures"]:
+        assert list((tmp_path / name).glob("*.png")), name
+    text = summary.read_text()
+    assert "T → ∞" in text or "asymptote" in text
