@@ -86,7 +86,7 @@ def test_limits_can_be_raised_to_the_papers_size():
 
 def test_sizes_outside_the_exact_range_are_declined():
     v = check_full_flow(Setting(get_law("gaussian"), d=5, T=100))
-    assert v.passed is None and "mesatheory verify gaussian:sigma=1 --d 3 --T 12" in v.reason
+    assert v.passed is None and "mesatheory verify --dist gaussian:sigma=1 --d 3 --T 12" in v.reason
     with pytest.raises(FullFlowUnavailable):
         check_size(4, 10)
     assert check_full_flow(Setting(get_law("gaussian"), d=2, T=6, a0=0.5, b0=-0.5)).passed is None
