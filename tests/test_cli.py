@@ -103,3 +103,19 @@ def test_console_script_runs():
                            "--json"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["passed"] is True
+
+
+def test_rerun_hints_are_commands_that_parse():
+    """Every 'run … instead' hint for a built-in law is a command line the CLI accepts."""
+    import re
+    import shlex
+
+    from mesatheory import get_law
+    from mesatheory.claims.base import Setting
+    from mesatheory.claims.full_flow import check_full_flow
+    from mesatheory.cli import build_parser
+
+    reason = check_full_flow(Setting(get_law("laplace:scale=2"))).reason
+    command = re.search(r"`(mesatheory verify [^`]*)`", reason).group(1)
+    args = build_parser().parse_args(shlex.split(command)[1:])
+    assert (args.dist, args.d, args.T) == ("laplace:scale=2", 3, 12)

@@ -70,6 +70,14 @@ def within_se(value: float, se: float, expected: float) -> tuple[bool, float, st
     return abs(value - expected) <= Z_BAND * se + allowance, z, text
 
 
+def rerun_hint(s: Setting, d: int, T: int) -> str:
+    """How to run this law at another size: the CLI for a built-in law, the Python API for a user law."""
+    from ..registry import FAMILIES
+    if s.law.name in FAMILIES:
+        return f"`mesatheory verify --dist {s.law.spec} --d {d} --T {T}`"
+    return f"`mesatheory.verify(law, d={d}, T={T})`"
+
+
 def _plain(value: Any) -> Any:
     """NumPy scalars (and lists of them) as plain Python numbers/bools; anything else unchanged."""
     if isinstance(value, np.generic):

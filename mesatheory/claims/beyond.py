@@ -23,7 +23,7 @@ import numpy as np
 from ..fullflow import MAX_D, MAX_T, PopulationLoss, solve_full_flow
 from ..fullmodel import diagonal_blocks, predict
 from ..montecarlo import mean_estimate, sample_sequence_statistic
-from .base import Z_BAND, Setting, Verdict, not_applicable
+from .base import Z_BAND, Setting, Verdict, not_applicable, rerun_hint
 from .full_flow import check_full_flow
 from .invariance import off_diagonal_gradient
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
@@ -94,9 +94,9 @@ def check_leaves_diagonal(s: Setting) -> Verdict:
         reason += f"; exact full flow: {'leaves' if leaves else 'stays on'} the diagonal " \
                   f"(max |off-diagonal| {flow.evidence.get('offdiag_max', 0):.3g})"
     else:
-        reason += (f"; the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T} (`mesatheory verify --dist {s.law.spec} "
-                   f"--d {min(s.d, MAX_D)} --T {min(s.T, MAX_T)}`); `mesatheory reproduce full_one` trains the "
-                   "full model at the paper's size")
+        reason += (f"; the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T} "
+                   f"({rerun_hint(s, min(s.d, MAX_D), min(s.T, MAX_T))}); `mesatheory reproduce full_one` trains "
+                   "the full model at the paper's size")
     return Verdict(cid, statement, "≠ 0", f"{len(grads)} non-zero entries", "exact", passed, method, reason,
                    PAPER, evidence)
 
@@ -108,8 +108,8 @@ def check_not_one_step_gd(s: Setting) -> Verdict:
               "(seed + 2)")
     why = beyond_precondition(s)
     if why is None and (s.d > MAX_D or s.T > MAX_T):
-        why = (f"the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T}: run `mesatheory verify --dist {s.law.spec} "
-               f"--d {min(s.d, MAX_D)} --T {min(s.T, MAX_T)}`, or `mesatheory reproduce full_one` (training)")
+        why = (f"the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T}: run "
+               f"{rerun_hint(s, min(s.d, MAX_D), min(s.T, MAX_T))}, or `mesatheory reproduce full_one` (training)")
     if why is None and s.a0 + s.b0 == 0:
         why = "a0 + b0 = 0: the flow runs into the saddle at the origin"
     if why:

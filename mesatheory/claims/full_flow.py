@@ -16,7 +16,7 @@ from ..cubature import CubatureUnavailable
 from ..dynamics import ATOL, RTOL, ReducedFlow, solve_flow
 from ..fullflow import MAX_D, MAX_T, PopulationLoss, solve_full_flow
 from ..fullmodel import diagonal_blocks, offdiagonal
-from .base import Setting, Verdict, not_applicable
+from .base import Setting, Verdict, not_applicable, rerun_hint
 
 ID = "theorem1.full_flow"
 PAPER = "Theorem 4.1"
@@ -47,7 +47,7 @@ def check_full_flow(s: Setting, max_d: int = MAX_D, max_T: int = MAX_T) -> Verdi
         return not_applicable(
             ID, STATEMENT, METHOD,
             f"the exact full-parameter flow is limited to d ≤ {max_d}, T ≤ {max_T} (got d={s.d}, T={s.T}); run "
-            f"`mesatheory verify --dist {s.law.spec} --d {min(s.d, max_d)} --T {min(s.T, max_T)}` for it, or "
+            f"{rerun_hint(s, min(s.d, max_d), min(s.T, max_T))} for it, or "
             "`mesatheory reproduce` for finite-sample training of the full model at the paper's size", PAPER)
     if not s.kappas.finite:
         return not_applicable(ID, STATEMENT, METHOD, "a κ is not finite", PAPER)
