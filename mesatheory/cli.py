@@ -194,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LawError as exc:
         print(f"mesatheory: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. an --out folder that cannot be written
+        print(f"mesatheory: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("mesatheory: interrupted", file=sys.stderr)
         return 130

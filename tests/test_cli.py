@@ -119,3 +119,11 @@ def test_rerun_hints_are_commands_that_parse():
     command = re.search(r"`(mesatheory verify [^`]*)`", reason).group(1)
     args = build_parser().parse_args(shlex.split(command)[1:])
     assert (args.dist, args.d, args.T) == ("laplace:scale=2", 3, 12)
+
+
+@pytest.mark.parametrize("argv", [["derive", "--dist", "gaussian", "--out", "/proc/mesatheory-not-writable"],
+                                  ["reproduce", "sparse_c1", "--quick", "--out", "/proc/mesatheory-not-writable"]])
+def test_unwritable_output_folder_is_one_line_error(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "/proc/mesatheory-not-writable" in err and "Traceback" not in err
