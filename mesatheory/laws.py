@@ -133,7 +133,7 @@ class IIDLaw(Law):
 
     def univariate_atoms(self) -> list[tuple[sp.Expr, sp.Expr]] | None:
         """``[(probability, value)]`` when one coordinate has finite support, else ``None``."""
-        if not isinstance(st.pspace(self.rv), st.frv.SingleFinitePSpace) and not _is_finite(self.rv):
+        if not _is_finite(self.rv):
             return None
         return [(sp.sympify(prob), sp.sympify(val)) for val, prob in st.density(self.rv).dict.items()]
 

@@ -125,6 +125,12 @@ class Setting:
         """The exact ``ã·b̃`` of Theorem 1 (``κ1 / (κ2 + κ3 H_{T-2}/(T-2))``)."""
         return product_from_kappas(self.kappas, self.T)
 
+    def population_loss(self) -> Any:
+        """The exact full-parameter population loss (:class:`mesatheory.fullflow.PopulationLoss`), built once
+        per setting and shared by the full-flow claims."""
+        from ..fullflow import PopulationLoss
+        return self.memo("population_loss", lambda: PopulationLoss.build(self.law, self.d, self.T))
+
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per setting instance (for evidence that several claims share)."""
         cache = self.__dict__.setdefault("_memo", {})

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fullflow import MAX_D, MAX_T, PopulationLoss, solve_full_flow
+from ..fullflow import MAX_D, MAX_T, solve_full_flow
 from ..fullmodel import diagonal_blocks, predict
 from ..montecarlo import mean_estimate, sample_sequence_statistic
 from .base import Z_BAND, Setting, Verdict, not_applicable, rerun_hint
@@ -64,7 +64,7 @@ def _masked_full_flow(s: Setting) -> Verdict:
     method = "exact full-parameter flow, off-diagonal entries of W^PV_12 and W^KQ_32 masked"
     if s.d > MAX_D or s.T > MAX_T or s.a0 + s.b0 == 0:
         return not_applicable("masked_full_flow", STATEMENT, method, f"needs d ≤ {MAX_D}, T ≤ {MAX_T}, a0 + b0 ≠ 0")
-    flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, mask=True)
+    flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, mask=True, population=s.population_loss())
     P0, Q0 = diagonal_blocks(s.d, s.a0, s.b0)
     moved = float(max(np.abs(flow.P[-1][P0 == 0]).max(), np.abs(flow.Q[-1][Q0 == 0]).max()))
     error = abs(flow.product - float(s.product)) / float(s.product)
@@ -114,7 +114,7 @@ def check_not_one_step_gd(s: Setting) -> Verdict:
         why = "a0 + b0 = 0: the flow runs into the saddle at the origin"
     if why:
         return not_applicable(cid, statement, method, why, PAPER)
-    population = PopulationLoss.build(s.law, s.d, s.T)
+    population = s.population_loss()
     flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, population=population)
     P, Q = flow.P[-1], flow.Q[-1]
     root = float(np.sqrt(float(s.product)))

@@ -60,8 +60,10 @@ def check_ratio(s: Setting) -> Verdict:
     cid, statement = "theorem2.ratio", "E[ŷ_{t,j} / x_{t+1,j}] = ã·b̃ · m2 at every t"
     method = f"Monte Carlo at t = T−1 ({s.samples} sequences); exact cubature at every t when small"
     why = theorem1_precondition(s)
-    if why is None and _zero_probability(s) > 0:
-        why = f"x_1j = 0 with probability {_zero_probability(s)}: the ratio ŷ/x is undefined there"
+    if why is None:
+        p_zero = _zero_probability(s)
+        if p_zero > 0:
+            why = f"x_1j = 0 with probability {p_zero}: the ratio ŷ/x is undefined there"
     if why:
         return not_applicable(cid, statement, method, why, PAPER2)
     expected = float(s.product * s.kappas.m2)

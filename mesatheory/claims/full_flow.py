@@ -14,7 +14,7 @@ from scipy.integrate import solve_ivp
 
 from ..cubature import CubatureUnavailable
 from ..dynamics import ATOL, RTOL, ReducedFlow, solve_flow
-from ..fullflow import MAX_D, MAX_T, PopulationLoss, solve_full_flow
+from ..fullflow import MAX_D, MAX_T, solve_full_flow
 from ..fullmodel import diagonal_blocks, offdiagonal
 from .base import Setting, Verdict, not_applicable, rerun_hint
 
@@ -55,7 +55,7 @@ def check_full_flow(s: Setting, max_d: int = MAX_D, max_T: int = MAX_T) -> Verdi
         return not_applicable(ID, STATEMENT, METHOD, "a0 + b0 = 0: the flow runs into the saddle at the origin",
                               PAPER)
     try:
-        pop = PopulationLoss.build(s.law, s.d, s.T)
+        pop = s.population_loss()
     except CubatureUnavailable as exc:
         return not_applicable(ID, STATEMENT, METHOD, f"skipped: {exc}", PAPER)
     expected = float(s.product)
