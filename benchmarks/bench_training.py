@@ -110,9 +110,9 @@ def main(argv: list[str] | None = None) -> dict:
           f"{agreement2:.1e} (2 workers)  [{'ok' if max(agreement, agreement2) <= 1e-6 else 'FAILS'} ≤ 1e-6]")
 
     cfg = RunConfig(law=LAW, lr=LR, epochs=args.run_epochs, a0=A0, b0=B0, d=args.d, T=args.T, m=args.m,
-                    m_test=10000, seed=1, workers=2)
+                    m_test=10000, seed=1)
     start = time.perf_counter()
-    result = train(cfg, data=data)
+    result = train(cfg, data=data, threads=2)
     wall = time.perf_counter() - start
     print(f"full run       : {args.run_epochs} epochs in {wall:.1f} s wall ({result.seconds_per_epoch * 1e3:.1f} "
           f"ms/epoch incl. test metrics; 2 workers); final ab = {result.log.ab[-1]:.6f}")

@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 from .claims.base import Setting
 from .laws import LawError
+from .presets import PresetError
 
 MAX_D = 64
 MAX_T = 100_000
@@ -191,7 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
-    except LawError as exc:
+    except (LawError, PresetError) as exc:
+        print(f"mesatheory: error: {exc}", file=sys.stderr)
+        return 2
+    except FloatingPointError as exc:  # a run of the presets diverged (learning rate too large)
         print(f"mesatheory: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # e.g. an --out folder that cannot be written

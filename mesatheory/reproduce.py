@@ -1,7 +1,8 @@
 """``mesatheory reproduce``: the paper's simulations (PAPER.md §5), checked against the exact theory.
 
 For every figure of ``checks/paper.toml`` the runs (three initialisations; full-one with and without masking) are
-trained with :func:`mesatheory.training.train` on one shared dataset, and the figure directory receives PNG plots,
+trained with :func:`mesatheory.training.train` on one shared dataset (whole runs spread over worker processes by
+:func:`mesatheory.parallel.train_runs`), and the figure directory receives PNG plots,
 ``data.json`` (per-epoch series of every run, final matrices, summary rows). ``summary.md`` / ``summary.json`` in
 the output directory collect one row per run:
 
@@ -39,7 +40,8 @@ from .moments import kappas
 from .presets import Figure, Presets, load_presets
 from .registry import get_law
 from .theory import product_from_kappas
-from .training import Dataset, RunConfig, TrainResult, train
+from .parallel import train_runs
+from .training import Dataset, RunConfig, TrainResult
 
 Progress = Callable[[str, float], None]
 Z_MAX = 5.0
@@ -181,32 +183,31 @@ def _plots(fig: Figure, folder: Path, results: list[TrainResult], preds: list[GD
     return written
 
 
-def run_figure(fig: Figure, presets: Presets, out_dir: Path, quick: bool = False,
-               progress: Progress | None = None, workers: int = 1) -> list[RunRow]:
-    """Train every run of one figure, write its plots and ``data.json``; return the summary rows."""
-    law = get_law(fig.law)
-    d, T = presets.d, presets.T
+def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunConfig]:
+    """The runs of one figure: every mask × initialisation, on the figure's law and one shared dataset."""
     m, m_test = (presets.quick_m, presets.quick_m_test) if quick else (presets.m, presets.m_test)
     inits = presets.quick_inits if quick else presets.inits
     epochs = fig.quick_epochs if quick else fig.epochs
+    return [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, a0=a0, b0=b0, d=presets.d, T=presets.T, m=m,
+                      m_test=m_test, seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots)
+            for mask in fig.masks for a0, b0 in inits]
+
+
+def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick: bool = False) -> list[RunRow]:
+    """Compare a figure's trained runs with the theory, write its plots and ``data.json``; return its rows."""
+    cfg0 = results[0].config
+    law, d, T = get_law(fig.law), cfg0.d, cfg0.T
     k = kappas(law, d)
     exact = float(product_from_kappas(k, T))
     m2 = float(k.m2)
-    data = Dataset.draw(law, d, T, m, m_test, presets.seed)
-    configs = [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, a0=a0, b0=b0, d=d, T=T, m=m, m_test=m_test,
-                         seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots, workers=workers)
-               for mask in fig.masks for a0, b0 in inits]
-    results, preds, rows = [], [], []
-    for i, cfg in enumerate(configs):
-        def sub(msg: str, frac: float, i: int = i) -> None:
-            if progress is not None:
-                progress(f"{fig.name}: {msg}", (i + frac) / len(configs))
-        res = train(cfg, progress=sub, data=data)
+    data = Dataset.draw(law, d, T, cfg0.m, cfg0.m_test, cfg0.seed) if "ratio" in fig.plots else None
+    preds, rows = [], []
+    for res in results:
+        cfg = res.config
         theory = law.name != "full_one" or cfg.mask       # full-one unmasked leaves the diagonal: no theory
         pred = predict(k, d, T, cfg.lr, cfg.a0, cfg.b0, cfg.epochs, res.N, res.D) if theory else None
-        results.append(res)
         preds.append(pred)
-        rows.append(_row(fig, res, pred, exact, m2, _ratio_se(data, res) if "ratio" in fig.plots else math.nan))
+        rows.append(_row(fig, res, pred, exact, m2, _ratio_se(data, res) if data is not None else math.nan))
     folder = out_dir / fig.name
     files = _plots(fig, folder, results, preds, exact, m2)
     payload = {
@@ -284,7 +285,9 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
         workers: int | None = None, presets: Presets | None = None) -> Path:
     """Run the named figures (``["all"]`` for every one); return the path of ``summary.md``.
 
-    ``workers`` threads share each epoch (default: up to 2, the CPUs available); the numbers do not depend on it.
+    ``workers`` (default: up to 2, the CPUs available) processes train whole runs in parallel
+    (:func:`mesatheory.parallel.train_runs`); a figure is written as soon as its runs are done. The numbers do not
+    depend on ``workers``.
 
     ``summary.json`` next to it holds the rows and ``"passed"``: ``True`` iff every run that has a theory
     passes (the value CI asserts with ``--quick``).
@@ -297,12 +300,18 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    rows: list[RunRow] = []
-    for i, fig in enumerate(chosen):
-        def sub(msg: str, frac: float, i: int = i) -> None:
-            if progress is not None:
-                progress(msg, (i + frac) / len(chosen))
-        rows += run_figure(fig, presets, out_dir, quick=quick, progress=sub, workers=workers)
+    runs = [figure_runs(fig, presets, quick) for fig in chosen]
+    owner = [(f, j) for f, cfgs in enumerate(runs) for j in range(len(cfgs))]
+    results: list[list[TrainResult | None]] = [[None] * len(cfgs) for cfgs in runs]
+    rows_of: list[list[RunRow] | None] = [None] * len(chosen)
+    jobs = [cfg for cfgs in runs for cfg in cfgs]
+    report = (lambda msg, frac: progress(msg, 0.99 * frac)) if progress is not None else None
+    for index, result in train_runs(jobs, processes=workers, threads=workers, progress=report):
+        f, j = owner[index]
+        results[f][j] = result
+        if all(r is not None for r in results[f]):
+            rows_of[f] = finish_figure(chosen[f], results[f], out_dir, quick)     # type: ignore[arg-type]
+    rows = [row for figure_rows in rows_of for row in figure_rows or []]
     seconds = time.perf_counter() - start
     verdicts = [r.passed for r in rows if r.passed is not None]
     summary = {"quick": quick, "seconds": seconds, "passed": all(verdicts), "figures": names,

@@ -61,7 +61,6 @@ class RunConfig:
     mask: bool = False
     complex_params: bool = False
     test_loss: bool = False
-    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.epochs < 0 or self.m < 1 or self.m_test < 1 or self.T < 3 or self.d < 1:
@@ -179,11 +178,12 @@ def _test_metrics(last: LastPosition, P: np.ndarray, Q: np.ndarray) -> tuple[flo
 
 
 def train(config: RunConfig, progress: Progress | None = None, engine: str = "spectral",
-          data: Dataset | None = None) -> TrainResult:
+          data: Dataset | None = None, threads: int = 1) -> TrainResult:
     """Run full-batch gradient descent; ``engine`` is ``"spectral"`` (fast) or ``"direct"`` (prefix sums).
 
     ``progress(message, fraction)`` is called after every epoch. ``data`` reuses draws (e.g. one dataset for the
-    three initialisations of a figure); it must match ``config``'s law, sizes and seed.
+    three initialisations of a figure); it must match ``config``'s law, sizes and seed. ``threads`` share each
+    epoch of the spectral engine (an execution detail: the numbers do not depend on it).
     """
     law = get_law(config.law)
     d, T = config.d, config.T
@@ -194,7 +194,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
     last = data.last_position()
     if engine == "spectral":
         spec = data.spectral()
-        step: Callable = lambda P, Q, g=True: spec.loss_and_grad(P, Q, workers=config.workers, want_grad=g)  # noqa: E731
+        step: Callable = lambda P, Q, g=True: spec.loss_and_grad(P, Q, workers=threads, want_grad=g)  # noqa: E731
     elif engine == "direct":
         X = data.train_sequences()
         step = lambda P, Q, g=True: loss_and_grad_direct(P, Q, X)  # noqa: E731
@@ -214,7 +214,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
         cols["test_ratio"][e], cols["test_mse_last"][e] = _test_metrics(last, P, Q)
         cols["imag_norm"][e] = float(np.sqrt(np.sum(P.imag**2) + np.sum(Q.imag**2)))
         if test_engine is not None:
-            cols["test_loss"][e] = test_engine.loss_and_grad(P, Q, workers=config.workers, want_grad=False)[0]
+            cols["test_loss"][e] = test_engine.loss_and_grad(P, Q, workers=threads, want_grad=False)[0]
 
     start = time.perf_counter()
     with single_threaded_blas(), np.errstate(over="ignore", invalid="ignore"):   # divergence is checked below

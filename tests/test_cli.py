@@ -127,3 +127,33 @@ def test_unwritable_output_folder_is_one_line_error(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "/proc/mesatheory-not-writable" in err and "Traceback" not in err
+
+
+DIVERGENT = """
+[defaults]
+d = 2
+T = 8
+m = 50
+m_test = 20
+seed = 1
+inits = [[2.0, 2.0]]
+
+[[figure]]
+name = "too_fast"
+law = "gaussian:sigma=2"
+lr = 10.0
+epochs = 50
+"""
+
+
+@pytest.mark.parametrize("content", [None, "[defaults]\nd = 5\n", DIVERGENT])
+def test_bad_presets_are_one_line_errors(content, tmp_path, monkeypatch, capsys):
+    """A missing or malformed presets file, or a preset whose learning rate diverges: exit 2, one line."""
+    path = tmp_path / "presets.toml"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    monkeypatch.setenv("MESATHEORY_PRESETS", str(path))
+    argv = ["reproduce", "too_fast" if content == DIVERGENT else "all", "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error" in err and "Traceback" not in err

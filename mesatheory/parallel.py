@@ -1,0 +1,113 @@
+"""Independent training runs spread over worker processes, with one progress report for all of them.
+
+The paper's simulations are many runs that share nothing but their datasets (PAPER.md §5). One run's epoch is
+a few thousand small matrix products; two *threads* sharing it gain only ≈ 1.3× on two cores (the Python glue
+between products holds the GIL), while two *processes*, each training whole runs on one core, gain ≈ 2×. So
+:func:`train_runs` hands whole runs to ``processes`` workers (the ``spawn`` start method: no BLAS state is
+forked) and, with one process, trains them in turn with ``threads`` per epoch.
+
+Every run is deterministic (its data come from its seed, its epochs from fixed-order sums), so the results do not
+depend on the number of processes or threads. Each process keeps the dataset of its last run
+(:class:`DatasetCache`): runs of one figure share their draws and the engine's tables.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue as queue_mod
+import signal
+from typing import Callable, Iterator, Sequence
+
+from .registry import get_law
+from .training import Dataset, RunConfig, TrainResult, train
+
+Progress = Callable[[str, float], None]
+POLL_SECONDS = 0.2
+REPORTS_PER_RUN = 50          # progress messages a worker sends per run (not one per epoch)
+
+
+class DatasetCache:
+    """The dataset of the last configuration asked for (one at a time: a paper-size dataset's tables are
+    ≈ 0.3 GB)."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._data: Dataset | None = None
+
+    def get(self, cfg: RunConfig) -> Dataset:
+        key = (cfg.law, cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
+        if key != self._key or self._data is None:
+            self._data = None                                   # free the old tables before drawing
+            self._data = Dataset.draw(get_law(cfg.law), cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
+            self._key = key
+        return self._data
+
+
+_WORKER_CACHE: DatasetCache | None = None
+_WORKER_QUEUE = None
+
+
+def _worker_init(reports) -> None:  # pragma: no cover - runs in a child process
+    """Child set-up: ignore Ctrl-C (the parent stops the pool), one dataset cache, the progress queue."""
+    global _WORKER_CACHE, _WORKER_QUEUE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_CACHE = DatasetCache()
+    _WORKER_QUEUE = reports
+
+
+def _worker_run(index: int, cfg: RunConfig) -> TrainResult:  # pragma: no cover - runs in a child process
+    assert _WORKER_CACHE is not None
+    step = max(1, cfg.epochs // REPORTS_PER_RUN)
+    counter = [0]
+
+    def report(message: str, fraction: float) -> None:
+        counter[0] += 1
+        if counter[0] % step == 0 or fraction >= 1.0:
+            _WORKER_QUEUE.put((index, message, fraction))
+    return train(cfg, progress=report, data=_WORKER_CACHE.get(cfg), threads=1)
+
+
+def _order(configs: Sequence[RunConfig]) -> list[int]:
+    """Longest runs first (epochs × sequences), so the last run to finish is a short one."""
+    return sorted(range(len(configs)), key=lambda i: -(configs[i].epochs + 1) * configs[i].m)
+
+
+def train_runs(configs: Sequence[RunConfig], processes: int = 1, threads: int = 1,
+               progress: Progress | None = None) -> Iterator[tuple[int, TrainResult]]:
+    """Train every configuration; yield ``(index, result)`` as runs finish (any order with processes > 1).
+
+    ``progress(message, fraction)`` receives the fraction of all epochs done. An error in a run (e.g. a
+    divergent learning rate) is raised here, and the other workers are stopped.
+    """
+    weights = [cfg.epochs + 1 for cfg in configs]
+    total = float(sum(weights)) or 1.0
+    done = [0.0] * len(configs)
+
+    def note(index: int, message: str, fraction: float) -> None:
+        done[index] = fraction
+        if progress is not None:
+            progress(message, sum(w * f for w, f in zip(weights, done)) / total)
+
+    if processes <= 1 or len(configs) <= 1:
+        cache = DatasetCache()
+        for i in range(len(configs)):
+            cfg = configs[i]
+            yield i, train(cfg, progress=lambda msg, frac, i=i: note(i, msg, frac), data=cache.get(cfg),
+                           threads=threads)
+        return
+
+    ctx = mp.get_context("spawn")
+    reports = ctx.Queue()
+    with ctx.Pool(min(processes, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
+        pending = {i: pool.apply_async(_worker_run, (i, configs[i])) for i in _order(configs)}
+        while pending:
+            try:
+                note(*reports.get(timeout=POLL_SECONDS))
+                while True:
+                    note(*reports.get_nowait())
+            except queue_mod.Empty:
+                pass
+            for i in [i for i, job in pending.items() if job.ready()]:
+                result = pending.pop(i).get()           # re-raises a worker's exception
+                note(i, f"{configs[i].law}: run finished", 1.0)
+                yield i, result
