@@ -6,19 +6,20 @@ moment that breaks it (``passed`` is ``None``), and the claims that need it are 
 
 from __future__ import annotations
 
-from .base import Setting, Verdict
+from .base import Claim, Setting, Verdict
 
 STATEMENT = ("E[x_i1 x_i2^r2 ⋯ x_in^rn] = 0 for distinct indices (n ≤ 4), and κ1, κ2, κ3 finite and "
              "the same for every coordinate")
 
 
+CLAIM = Claim("assumption2", STATEMENT, "symbolic (SymPy moments)", "Assumption 4.1")
+
+
 def check_assumption2(s: Setting) -> Verdict:
     decision = s.assumption2
-    return Verdict(
-        id="assumption2", paper="Assumption 4.1", statement=STATEMENT, expected="holds",
-        measured="holds" if decision.holds else "violated", tolerance="exact",
-        passed=True if decision.holds else None, method="symbolic (SymPy moments)",
-        reason=decision.reason if decision.holds else f"violated: {decision.reason}")
+    return CLAIM.verdict("holds", "holds" if decision.holds else "violated", "exact",
+                         True if decision.holds else None,
+                         decision.reason if decision.holds else f"violated: {decision.reason}")
 
 
 def theorem1_precondition(s: Setting) -> str | None:

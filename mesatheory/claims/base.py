@@ -87,11 +87,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def not_applicable(id: str, statement: str, method: str, reason: str, paper: str = "",
-                   evidence: dict[str, Any] | None = None) -> Verdict:
-    """A verdict whose precondition fails: ``passed`` is ``None`` and ``reason`` says which."""
-    return Verdict(id=id, statement=statement, expected=None, measured=None, tolerance=None, passed=None,
-                   method=method, reason=reason, paper=paper, evidence=evidence or {})
+@dataclass(frozen=True)
+class Claim:
+    """What one check reports as: the claim's id, its statement, how it is checked, the paper's name for it."""
+
+    id: str
+    statement: str
+    method: str
+    paper: str = ""
+
+    def verdict(self, expected: Any, measured: Any, tolerance: Any, passed: bool | None, reason: str = "",
+                evidence: dict[str, Any] | None = None) -> Verdict:
+        """The :class:`Verdict` of this claim with the check's outcome."""
+        return Verdict(id=self.id, statement=self.statement, expected=expected, measured=measured,
+                       tolerance=tolerance, passed=passed, method=self.method, reason=reason, paper=self.paper,
+                       evidence=evidence or {})
+
+    def not_applicable(self, reason: str, evidence: dict[str, Any] | None = None) -> Verdict:
+        """A verdict whose precondition fails: ``passed`` is ``None`` and ``reason`` says which."""
+        return self.verdict(None, None, None, None, reason, evidence)
 
 
 @dataclass(frozen=True)

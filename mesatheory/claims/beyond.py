@@ -23,13 +23,21 @@ import numpy as np
 from ..fullflow import MAX_D, MAX_T, solve_full_flow
 from ..fullmodel import diagonal_blocks, predict
 from ..montecarlo import mean_estimate, sample_sequence_statistic
-from .base import Z_BAND, Setting, Verdict, not_applicable, rerun_hint
+from .base import Z_BAND, Claim, Setting, Verdict, rerun_hint
 from .full_flow import check_full_flow
 from .invariance import off_diagonal_gradient
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
 
 PAPER = "§5"
 STATEMENT = "masked flow: ab → κ1/(κ2 + κ3·H_{T-2}/(T-2)) with the law's own moments"
+MASKED_LIMIT = Claim("beyond.masked_limit", STATEMENT,
+                     "reduced ODE, Monte Carlo and exact cubature on the diagonal, with the law's own κ's", PAPER)
+MASKED_FULL_FLOW = Claim("masked_full_flow", STATEMENT,
+                         "exact full-parameter flow, off-diagonal entries of W^PV_12 and W^KQ_32 masked", PAPER)
+LEAVES_DIAGONAL = Claim(
+    "beyond.leaves_diagonal",
+    "without masking the flow leaves the diagonal: the off-diagonal gradient at diagonal points ≠ 0",
+    "exact SymPy gradient at the diagonal point; exact full-parameter flow (d ≤ 3, T ≤ 12)", PAPER)
 
 
 def beyond_precondition(s: Setting) -> str | None:
@@ -42,44 +50,36 @@ def beyond_precondition(s: Setting) -> str | None:
 
 
 def check_masked_limit(s: Setting) -> Verdict:
-    cid = "beyond.masked_limit"
-    method = "reduced ODE, Monte Carlo and exact cubature on the diagonal, with the law's own κ's"
-    why = beyond_precondition(s)
-    if why:
-        return not_applicable(cid, STATEMENT, method, why, PAPER)
-    route = Route(cid, STATEMENT, PAPER, beyond_precondition)
+    if why := beyond_precondition(s):
+        return MASKED_LIMIT.not_applicable(why)
+    route = Route(MASKED_LIMIT.id, STATEMENT, PAPER, beyond_precondition)
     parts = {"ode": check_ode(s, route), "monte_carlo": check_monte_carlo(s, route),
              "cubature": check_cubature(s, route), "masked_full_flow": _masked_full_flow(s)}
     ran = {name: v for name, v in parts.items() if v.passed is not None}
     passed = bool(ran) and all(v.passed for v in ran.values())
     reason = "; ".join(f"{name}: {'PASS' if v.passed else 'FAIL' if v.passed is False else 'n/a'} "
                        f"({v.reason})" for name, v in parts.items())
-    return Verdict(cid, STATEMENT, float(s.product), parts["ode"].measured, "as each route", passed, method,
-                   reason, PAPER, {name: v.to_dict() for name, v in parts.items()})
+    return MASKED_LIMIT.verdict(float(s.product), parts["ode"].measured, "as each route", passed, reason,
+                                {name: v.to_dict() for name, v in parts.items()})
 
 
 def _masked_full_flow(s: Setting) -> Verdict:
     """The exact full-parameter flow with the active blocks' off-diagonal velocity masked (d ≤ 3, T ≤ 12):
     every other entry must stay exactly where it started and ``ab`` must reach the formula (relative 1e-8)."""
-    method = "exact full-parameter flow, off-diagonal entries of W^PV_12 and W^KQ_32 masked"
     if s.d > MAX_D or s.T > MAX_T or s.a0 + s.b0 == 0:
-        return not_applicable("masked_full_flow", STATEMENT, method, f"needs d ≤ {MAX_D}, T ≤ {MAX_T}, a0 + b0 ≠ 0")
+        return MASKED_FULL_FLOW.not_applicable(f"needs d ≤ {MAX_D}, T ≤ {MAX_T}, a0 + b0 ≠ 0")
     flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, mask=True, population=s.population_loss())
     P0, Q0 = diagonal_blocks(s.d, s.a0, s.b0)
     moved = float(max(np.abs(flow.P[-1][P0 == 0]).max(), np.abs(flow.Q[-1][Q0 == 0]).max()))
     error = abs(flow.product - float(s.product)) / float(s.product)
     passed = flow.converged and moved <= 1e-10 and error <= 1e-8
-    return Verdict("masked_full_flow", STATEMENT, float(s.product), flow.product, "off-diagonal ≤ 1e-10, relative 1e-8",
-                   passed, method, f"{flow.message}; entries off the diagonal {moved:.1e}; relative error {error:.1e}")
+    return MASKED_FULL_FLOW.verdict(float(s.product), flow.product, "off-diagonal ≤ 1e-10, relative 1e-8", passed,
+                                    f"{flow.message}; entries off the diagonal {moved:.1e}; relative error {error:.1e}")
 
 
 def check_leaves_diagonal(s: Setting) -> Verdict:
-    cid = "beyond.leaves_diagonal"
-    statement = "without masking the flow leaves the diagonal: the off-diagonal gradient at diagonal points ≠ 0"
-    method = "exact SymPy gradient at the diagonal point; exact full-parameter flow (d ≤ 3, T ≤ 12)"
-    why = beyond_precondition(s)
-    if why:
-        return not_applicable(cid, statement, method, why, PAPER)
+    if why := beyond_precondition(s):
+        return LEAVES_DIAGONAL.not_applicable(why)
     grads = off_diagonal_gradient(s.law, s.d, s.T)
     example = next(iter(grads.items()), None)
     reason = (f"{len(grads)} off-diagonal entries with a non-zero exact gradient"
@@ -97,15 +97,13 @@ def check_leaves_diagonal(s: Setting) -> Verdict:
         reason += (f"; the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T} "
                    f"({rerun_hint(s, min(s.d, MAX_D), min(s.T, MAX_T))}); `mesatheory reproduce full_one` trains "
                    "the full model at the paper's size")
-    return Verdict(cid, statement, "≠ 0", f"{len(grads)} non-zero entries", "exact", passed, method, reason,
-                   PAPER, evidence)
+    return LEAVES_DIAGONAL.verdict("≠ 0", f"{len(grads)} non-zero entries", "exact", passed, reason, evidence)
 
 
 def check_not_one_step_gd(s: Setting) -> Verdict:
-    cid = "beyond.not_one_step_gd"
-    statement = "the trained full model is not the best one-step-GD predictor (c* g_t)"
-    method = (f"exact full flow (unmasked); exact population losses; {s.samples} sampled sequences at t = T−1 "
-              "(seed + 2)")
+    claim = Claim("beyond.not_one_step_gd", "the trained full model is not the best one-step-GD predictor (c* g_t)",
+                  f"exact full flow (unmasked); exact population losses; {s.samples} sampled sequences at t = T−1 "
+                  "(seed + 2)", PAPER)
     why = beyond_precondition(s)
     if why is None and (s.d > MAX_D or s.T > MAX_T):
         why = (f"the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T}: run "
@@ -113,7 +111,7 @@ def check_not_one_step_gd(s: Setting) -> Verdict:
     if why is None and s.a0 + s.b0 == 0:
         why = "a0 + b0 = 0: the flow runs into the saddle at the origin"
     if why:
-        return not_applicable(cid, statement, method, why, PAPER)
+        return claim.not_applicable(why)
     population = s.population_loss()
     flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, population=population)
     P, Q = flow.P[-1], flow.Q[-1]
@@ -127,10 +125,10 @@ def check_not_one_step_gd(s: Setting) -> Verdict:
 
     est = mean_estimate(sample_sequence_statistic(s.law, s.d, s.T, s.samples, s.seed + 2, gap))
     passed = est.value - Z_BAND * est.se > 0 and loss_full < loss_gd
-    return Verdict(
-        cid, statement, "> 0", est.value, f"margin > {Z_BAND:g}·SE = {Z_BAND * est.se:.2g}", passed, method,
+    return claim.verdict(
+        "> 0", est.value, f"margin > {Z_BAND:g}·SE = {Z_BAND * est.se:.2g}", passed,
         (f"margin E[½||ŷ_full − ŷ_GD||²] at t = T−1: {est.value:.4g} ± {est.se:.2g}; exact population loss "
          f"{loss_full:.6g} (full, {flow.message} at τ = {flow.tau[-1]:.4g}, per-entry time) < {loss_gd:.6g} "
          f"(best one-step GD, ab = {float(s.product):.6g}); max |off-diagonal| {flow.offdiag_max:.3g}"),
-        PAPER, {"margin": est.value, "margin_se": est.se, "loss_full": loss_full, "loss_gd": loss_gd,
-                "ab_full": flow.product, "offdiag_max": flow.offdiag_max, "converged": flow.converged})
+        {"margin": est.value, "margin_se": est.se, "loss_full": loss_full, "loss_gd": loss_gd,
+         "ab_full": flow.product, "offdiag_max": flow.offdiag_max, "converged": flow.converged})

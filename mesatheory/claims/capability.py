@@ -19,10 +19,17 @@ from ..cubature import CubatureUnavailable, expectation
 from ..model import unit_prediction_at, unit_predictions, targets
 from ..montecarlo import Estimate, mean_estimate, sample_sequence_statistic
 from .assumption2 import theorem1_precondition
-from .base import Z_BAND, Setting, Verdict, not_applicable, within_se
+from .base import Z_BAND, Claim, Setting, Verdict, within_se
 
 PAPER2 = "Proposition 4.1"
 PAPER_REC = "Theorem 4.2"
+LIMIT = Claim("theorem2.limit", "as T, t → ∞: ã·b̃ → κ1/κ2 and the per-step loss → (d/2)(m2 − κ1²/κ2)",
+              "SymPy limits; exact finite-T loss along T = 10…10⁴; Monte Carlo of the limit predictor", PAPER2)
+RECOVERY = Claim("recovery.condition", "the trained model recovers W as T → ∞ iff m2·κ2 = κ1² (x² ∈ {0, s²} a.s.)",
+                 "exact identity m2·κ2 − κ1²; Monte-Carlo loss of the limit predictor", PAPER_REC)
+RECOVERY_FINITE_T = Claim("recovery.finite_T",
+                          "exact recovery at finite T iff also κ3 = 0 (at most one non-zero coordinate)",
+                          "exact loss ℓ_(T−1)(c*) vs Monte-Carlo loss of the trained model at t = T−1", PAPER_REC)
 
 
 def _estimates(s: Setting) -> dict[str, Estimate]:
@@ -57,15 +64,15 @@ def _zero_probability(s: Setting) -> sp.Expr:
 
 
 def check_ratio(s: Setting) -> Verdict:
-    cid, statement = "theorem2.ratio", "E[ŷ_{t,j} / x_{t+1,j}] = ã·b̃ · m2 at every t"
-    method = f"Monte Carlo at t = T−1 ({s.samples} sequences); exact cubature at every t when small"
+    claim = Claim("theorem2.ratio", "E[ŷ_{t,j} / x_{t+1,j}] = ã·b̃ · m2 at every t",
+                  f"Monte Carlo at t = T−1 ({s.samples} sequences); exact cubature at every t when small", PAPER2)
     why = theorem1_precondition(s)
     if why is None:
         p_zero = _zero_probability(s)
         if p_zero > 0:
             why = f"x_1j = 0 with probability {p_zero}: the ratio ŷ/x is undefined there"
     if why:
-        return not_applicable(cid, statement, method, why, PAPER2)
+        return claim.not_applicable(why)
     expected = float(s.product * s.kappas.m2)
     est = _estimates(s)["ratio"]
     ok, z, tolerance = within_se(est.value, est.se, expected)
@@ -80,16 +87,12 @@ def check_ratio(s: Setting) -> Verdict:
         reason += f"; cubature at t = 2..{s.T - 1}: max relative error {worst:.1e}"
     except CubatureUnavailable as exc:
         reason += f"; cubature skipped ({exc})"
-    return Verdict(cid, statement, expected, est.value, tolerance, ok, method, reason, PAPER2, evidence)
+    return claim.verdict(expected, est.value, tolerance, ok, reason, evidence)
 
 
 def check_limit(s: Setting) -> Verdict:
-    cid = "theorem2.limit"
-    statement = "as T, t → ∞: ã·b̃ → κ1/κ2 and the per-step loss → (d/2)(m2 − κ1²/κ2)"
-    method = "SymPy limits; exact finite-T loss along T = 10…10⁴; Monte Carlo of the limit predictor"
-    why = theorem1_precondition(s)
-    if why:
-        return not_applicable(cid, statement, method, why, PAPER2)
+    if why := theorem1_precondition(s):
+        return LIMIT.not_applicable(why)
     k, d = s.kappas, s.d
     c_inf, loss_inf = limit_product(k), limit_loss(k, d)
     closed = sp.simplify(sp.Rational(d, 2) * (k.m2 - k.k1**2 / k.k2))
@@ -102,43 +105,33 @@ def check_limit(s: Setting) -> Verdict:
     reason = (f"lim ã·b̃ = {c_inf}, limit loss = {loss_inf}; trained loss at T = "
               + ", ".join(f"{T}: {float(v):.6g}" for T, v in zip(LADDER, ladder))
               + f"; limit predictor diag(κ1/κ2·x²)·W on samples: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})")
-    return Verdict(cid, statement, float(loss_inf), est.value, f"exact limits; MC {tolerance}",
-                   passed, method, reason, PAPER2,
-                   {"limit_product": str(c_inf), "limit_loss": str(loss_inf),
-                    "trained_loss_ladder": {str(T): float(v) for T, v in zip(LADDER, ladder)},
-                    "limit_predictor_se": est.se, "z": z})
+    return LIMIT.verdict(float(loss_inf), est.value, f"exact limits; MC {tolerance}", passed, reason,
+                         {"limit_product": str(c_inf), "limit_loss": str(loss_inf),
+                          "trained_loss_ladder": {str(T): float(v) for T, v in zip(LADDER, ladder)},
+                          "limit_predictor_se": est.se, "z": z})
 
 
 def check_recovery_condition(s: Setting) -> Verdict:
-    cid = "recovery.condition"
-    statement = "the trained model recovers W as T → ∞ iff m2·κ2 = κ1² (x² ∈ {0, s²} a.s.)"
-    method = "exact identity m2·κ2 − κ1²; Monte-Carlo loss of the limit predictor"
-    why = theorem1_precondition(s)
-    if why:
-        return not_applicable(cid, statement, method, why, PAPER_REC)
+    if why := theorem1_precondition(s):
+        return RECOVERY.not_applicable(why)
     decision = recovery(s.kappas, s.d)
     est = _estimates(s)["limit"]
     ok, z, tolerance = within_se(est.value, est.se, float(decision.limit_loss))
     if decision.category == "never":  # the loss must be significantly positive, not merely consistent
         ok = ok and est.value - Z_BAND * est.se > 0
-    return Verdict(cid, statement, decision.category, f"limit loss {est.value:.6g}",
-                   tolerance, ok, method, decision.explanation, PAPER_REC,
-                   {"category": decision.category, "limit_loss": str(decision.limit_loss), "z": z})
+    return RECOVERY.verdict(decision.category, f"limit loss {est.value:.6g}", tolerance, ok, decision.explanation,
+                            {"category": decision.category, "limit_loss": str(decision.limit_loss), "z": z})
 
 
 def check_recovery_finite_T(s: Setting) -> Verdict:
-    cid = "recovery.finite_T"
-    statement = "exact recovery at finite T iff also κ3 = 0 (at most one non-zero coordinate)"
-    method = "exact loss ℓ_(T−1)(c*) vs Monte-Carlo loss of the trained model at t = T−1"
-    why = theorem1_precondition(s)
-    if why:
-        return not_applicable(cid, statement, method, why, PAPER_REC)
+    if why := theorem1_precondition(s):
+        return RECOVERY_FINITE_T.not_applicable(why)
     exact = per_step_loss(s.kappas, s.d, s.product, s.T - 1)
     est = _estimates(s)["trained"]
     ok, z, tolerance = within_se(est.value, est.se, float(exact))
     category = recovery(s.kappas, s.d).category
     ok = ok and ((exact == 0) == (category == "exact at every T"))
-    return Verdict(cid, statement, float(exact), est.value, tolerance, ok, method,
-                   f"{category}; exact loss at t = T−1: {float(exact):.6g}; "
-                   f"sampled {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})", PAPER_REC,
-                   {"exact": str(exact), "se": est.se, "z": z})
+    return RECOVERY_FINITE_T.verdict(float(exact), est.value, tolerance, ok,
+                                     f"{category}; exact loss at t = T−1: {float(exact):.6g}; "
+                                     f"sampled {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})",
+                                     {"exact": str(exact), "se": est.se, "z": z})

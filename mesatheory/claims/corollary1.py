@@ -23,7 +23,7 @@ from ..model import diagonal_predictions
 from ..moments import check_assumption2, kappas
 from ..process import sample_sequences
 from ..theory import product_from_kappas
-from .base import Verdict, not_applicable
+from .base import Claim, Verdict
 
 CLAIM_ID = "corollary1.one_step_gd"
 PAPER = "Corollary of Thm 4.1"
@@ -58,17 +58,17 @@ def gd_step_predictions(X: np.ndarray, c: float) -> np.ndarray:
 
 def check_corollary1(law: Law, d: int = 5, T: int = 100, seed: int = 0) -> Verdict:
     """The symbolic identity at dimension ``d`` and the numeric comparison on ``16`` sampled sequences."""
-    method = (f"symbolic: ŷ_t − W_1 x_t ≡ 0 for symbolic t at d = {d} (mesatheory.derive); numeric: "
-              f"{SEQUENCES} sampled sequences (seed {seed}), model prediction vs one GD step on L_OLS,t with "
-              "central-difference gradient")
+    claim = Claim(CLAIM_ID, STATEMENT,
+                  f"symbolic: ŷ_t − W_1 x_t ≡ 0 for symbolic t at d = {d} (mesatheory.derive); numeric: "
+                  f"{SEQUENCES} sampled sequences (seed {seed}), model prediction vs one GD step on L_OLS,t with "
+                  "central-difference gradient", PAPER)
     decision = check_assumption2(law, d)
     k = kappas(law, d)
     if not k.finite:
-        return not_applicable(CLAIM_ID, STATEMENT, method, f"a κ is infinite ({decision.reason})", PAPER)
+        return claim.not_applicable(f"a κ is infinite ({decision.reason})")
     if not decision.holds:
-        return not_applicable(CLAIM_ID, STATEMENT, method,
-                              f"Assumption 2 is violated ({decision.reason}): the trained model need not be "
-                              "diagonal, so it need not be one GD step (the paper's §5)", PAPER)
+        return claim.not_applicable(f"Assumption 2 is violated ({decision.reason}): the trained model need not be "
+                                    "diagonal, so it need not be one GD step (the paper's §5)")
     symbolic = corollary1_holds(d)
     c = float(product_from_kappas(k, T))
     a = b = float(np.sqrt(c))
@@ -77,10 +77,9 @@ def check_corollary1(law: Law, d: int = 5, T: int = 100, seed: int = 0) -> Verdi
     gd = gd_step_predictions(X, c)
     error = float(np.max(np.abs(model - gd)) / np.max(np.abs(gd)))
     passed = symbolic and error <= TOLERANCE
-    return Verdict(
-        id=CLAIM_ID, paper=PAPER, statement=STATEMENT, expected="ŷ_t − W_1 x_t = 0",
-        measured=error, tolerance=f"symbolic 0; numeric relative {TOLERANCE:g}", passed=passed, method=method,
-        reason=(f"symbolic difference {'≡ 0' if symbolic else 'NOT 0'} (symbolic t, d = {d}); at ab = ã·b̃ = "
-                f"{c:.6g} the largest relative deviation over {SEQUENCES} sequences and t = 2..{T - 1} is "
-                f"{error:.1e}"),
-        evidence={"symbolic_identity": symbolic, "relative_error": error, "product": c, "sequences": SEQUENCES})
+    return claim.verdict(
+        "ŷ_t − W_1 x_t = 0", error, f"symbolic 0; numeric relative {TOLERANCE:g}", passed,
+        (f"symbolic difference {'≡ 0' if symbolic else 'NOT 0'} (symbolic t, d = {d}); at ab = ã·b̃ = "
+         f"{c:.6g} the largest relative deviation over {SEQUENCES} sequences and t = 2..{T - 1} is "
+         f"{error:.1e}"),
+        {"symbolic_identity": symbolic, "relative_error": error, "product": c, "sequences": SEQUENCES})

@@ -16,7 +16,7 @@ from ..cubature import CubatureUnavailable
 from ..dynamics import ATOL, RTOL, ReducedFlow, solve_flow
 from ..fullflow import MAX_D, MAX_T, solve_full_flow
 from ..fullmodel import diagonal_blocks, offdiagonal
-from .base import Setting, Verdict, not_applicable, rerun_hint
+from .base import Claim, Setting, Verdict, rerun_hint
 
 ID = "theorem1.full_flow"
 PAPER = "Theorem 4.1"
@@ -27,6 +27,7 @@ METHOD = ("exact population loss over all entries (x_1 cubature × exact phase m
 OFFDIAG_TOL = 1e-10
 PRODUCT_TOL = 1e-8
 STOP_OFFDIAG = 1e-6     # an entry this far off the diagonal is a clear failure: stop integrating there
+CLAIM = Claim(ID, STATEMENT, METHOD, PAPER)
 
 
 def _reduced_agreement(s: Setting, tau: np.ndarray, ab_full: np.ndarray) -> float:
@@ -44,20 +45,18 @@ def check_full_flow(s: Setting, max_d: int = MAX_D, max_T: int = MAX_T) -> Verdi
     cheap far beyond them (the paper's ``d = 5, T = 100`` takes 2–4 s per law), so callers may raise them.
     """
     if s.d > max_d or s.T > max_T:
-        return not_applicable(
-            ID, STATEMENT, METHOD,
+        return CLAIM.not_applicable(
             f"the exact full-parameter flow is limited to d ≤ {max_d}, T ≤ {max_T} (got d={s.d}, T={s.T}); run "
             f"{rerun_hint(s, min(s.d, max_d), min(s.T, max_T))} for it, or "
-            "`mesatheory reproduce` for finite-sample training of the full model at the paper's size", PAPER)
+            "`mesatheory reproduce` for finite-sample training of the full model at the paper's size")
     if not s.kappas.finite:
-        return not_applicable(ID, STATEMENT, METHOD, "a κ is not finite", PAPER)
+        return CLAIM.not_applicable("a κ is not finite")
     if s.a0 + s.b0 == 0:
-        return not_applicable(ID, STATEMENT, METHOD, "a0 + b0 = 0: the flow runs into the saddle at the origin",
-                              PAPER)
+        return CLAIM.not_applicable("a0 + b0 = 0: the flow runs into the saddle at the origin")
     try:
         pop = s.population_loss()
     except CubatureUnavailable as exc:
-        return not_applicable(ID, STATEMENT, METHOD, f"skipped: {exc}", PAPER)
+        return CLAIM.not_applicable(f"skipped: {exc}")
     expected = float(s.product)
     if not s.assumption2.holds:
         # no limit is claimed: integrate for as long as the diagonal flow needs to converge, then look
@@ -67,16 +66,15 @@ def check_full_flow(s: Setting, max_d: int = MAX_D, max_T: int = MAX_T) -> Verdi
         gP, gQ = pop.grad(*diagonal_blocks(s.d, s.a0, s.b0))
         g_off = max(np.abs(x).max() for x in offdiagonal(gP, gQ))
         off = path.offdiag_max
-        return Verdict(
-            id=ID, paper=PAPER, statement=STATEMENT, expected=None, measured=path.product, tolerance=None,
-            passed=None, method=METHOD,
-            reason=(f"not applicable: Assumption 2 is violated ({s.assumption2.reason}); the flow "
-                    f"{'leaves' if off > OFFDIAG_TOL else 'stays on'} the diagonal: off-diagonal gradient "
-                    f"{g_off:.3g} at the start, max |off-diagonal entry| {off:.3g} by τ = {path.tau[-1]:.4g}, "
-                    f"ab = {path.product:.6g} there (the diagonal formula would give {expected:.6g})"),
-            evidence={"offdiag_max": off, "offdiag_gradient_at_start": g_off, "tau": float(path.tau[-1]),
-                      "ab": path.product, "diagonal_formula": expected, "leaves_diagonal": off > OFFDIAG_TOL,
-                      "time_convention": "per matrix entry"})
+        return CLAIM.verdict(
+            None, path.product, None, None,
+            (f"not applicable: Assumption 2 is violated ({s.assumption2.reason}); the flow "
+             f"{'leaves' if off > OFFDIAG_TOL else 'stays on'} the diagonal: off-diagonal gradient "
+             f"{g_off:.3g} at the start, max |off-diagonal entry| {off:.3g} by τ = {path.tau[-1]:.4g}, "
+             f"ab = {path.product:.6g} there (the diagonal formula would give {expected:.6g})"),
+            {"offdiag_max": off, "offdiag_gradient_at_start": g_off, "tau": float(path.tau[-1]),
+             "ab": path.product, "diagonal_formula": expected, "leaves_diagonal": off > OFFDIAG_TOL,
+             "time_convention": "per matrix entry"})
     path = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, population=pop, stop_offdiag=STOP_OFFDIAG,
                            max_d=max_d, max_T=max_T)
     error = abs(path.product - expected) / abs(expected)
@@ -98,11 +96,9 @@ def check_full_flow(s: Setting, max_d: int = MAX_D, max_T: int = MAX_T) -> Verdi
         outcome = f"stopped there (ab = {path.product:.6g}; the limit {expected:.6g} was not reached)"
     reason = (f"{path.message} at τ = {path.tau[-1]:.4g} over {n_entries} free entries; max |off-diagonal| "
               f"{off:.1e}; {outcome}{why}")
-    return Verdict(
-        id=ID, paper=PAPER, statement=STATEMENT, expected=expected, measured=path.product,
-        tolerance=f"off-diagonal ≤ {OFFDIAG_TOL:g}, relative {PRODUCT_TOL:g}", passed=passed, method=METHOD,
-        reason=reason,
-        evidence={"offdiag_max": off, "relative_error": error, "converged": path.converged,
-                  "tau_final": float(path.tau[-1]), "entries": n_entries, "reduced_flow_gap": reduced_gap,
-                  "offdiag_gradient_at_start": g_off,
-                  "steps": int(len(path.tau)), "time_convention": "per matrix entry"})
+    return CLAIM.verdict(
+        expected, path.product, f"off-diagonal ≤ {OFFDIAG_TOL:g}, relative {PRODUCT_TOL:g}", passed, reason,
+        {"offdiag_max": off, "relative_error": error, "converged": path.converged,
+         "tau_final": float(path.tau[-1]), "entries": n_entries, "reduced_flow_gap": reduced_gap,
+         "offdiag_gradient_at_start": g_off,
+         "steps": int(len(path.tau)), "time_convention": "per matrix entry"})

@@ -16,7 +16,7 @@ from ..derive.steps import tex
 from ..derive.symbols import A, B, T as T_SYMBOL
 from ..laws import Law
 from ..moments import check_assumption2, kappas
-from .base import Verdict, not_applicable
+from .base import Claim, Verdict
 
 CLAIM_ID = "theorem1.invariance"
 PAPER = "Theorem 4.1"
@@ -24,6 +24,7 @@ STATEMENT = ("at every diagonal point (W^KQ_32 = aI, W^PV_12 = bI) the populatio
              "off-diagonal component (under Assumption 2)")
 METHOD = ("exact: SymPy gradient of the population loss with respect to every entry of W^KQ and W^PV at the "
           "diagonal point (symbolic a, b, T), with the law's exact joint moments")
+CLAIM = Claim(CLAIM_ID, STATEMENT, METHOD, PAPER)
 
 
 def off_diagonal_gradient(law: Law, d: int, T: int) -> dict[str, dict[str, str]]:
@@ -42,20 +43,18 @@ def check_invariance(law: Law, d: int = 5, T: int = 100) -> Verdict:
     decision = check_assumption2(law, d)
     k = kappas(law, d)
     if not k.finite:
-        return not_applicable(CLAIM_ID, STATEMENT, METHOD, f"a moment is infinite ({decision.reason})", PAPER)
+        return CLAIM.not_applicable(f"a moment is infinite ({decision.reason})")
     grads = off_diagonal_gradient(law, d, T)
     example = next(iter(grads.items()), None)
     shown = f"e.g. ∂L/∂{example[0]} = {example[1]['at_T_float']} at T = {T}" if example else ""
     evidence = {"off_diagonal_nonzero": len(grads), "off_diagonal_gradient": grads,
                 "variables": "a, b: the diagonal point; T symbolic in 'exact'"}
     if not decision.holds:
-        return not_applicable(CLAIM_ID, STATEMENT, METHOD,
-                              f"Assumption 2 is violated ({decision.reason}); the off-diagonal gradient is non-zero "
-                              f"in {len(grads)} entries, {shown}", PAPER, evidence)
+        return CLAIM.not_applicable(f"Assumption 2 is violated ({decision.reason}); the off-diagonal gradient is "
+                                    f"non-zero in {len(grads)} entries, {shown}", evidence)
     passed = not grads
     reason = (f"off-diagonal gradient exactly 0 in all {2 * (3 * d) ** 2 - 2 * d} off-diagonal entries" if passed else
               f"Assumption 2 holds, yet the off-diagonal gradient is non-zero in {len(grads)} entries ({shown}): "
               "it carries E[x_j³ x_k³] (j ≠ k), a moment Assumption 2 does not constrain")
-    return Verdict(id=CLAIM_ID, paper=PAPER, statement=STATEMENT, expected="0 in every off-diagonal entry",
-                   measured=f"{len(grads)} non-zero off-diagonal entries", tolerance="exact", passed=passed,
-                   method=METHOD, reason=reason, evidence=evidence)
+    return CLAIM.verdict("0 in every off-diagonal entry", f"{len(grads)} non-zero off-diagonal entries", "exact",
+                         passed, reason, evidence)

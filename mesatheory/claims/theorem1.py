@@ -11,16 +11,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import sympy as sp
 
 from ..cubature import CubatureUnavailable, population_statistics
 from ..dynamics import ReducedFlow, solve_flow
 from ..montecarlo import estimate_product
-from dataclasses import dataclass
-from typing import Callable
 
 from .assumption2 import theorem1_precondition
-from .base import Setting, Verdict, not_applicable, within_se
+from .base import Claim, Setting, Verdict, within_se
 
 PAPER = "Theorem 4.1"
 STATEMENT = "ã·b̃ = κ1 / (κ2 + κ3·H_{T-2}/(T-2))"
@@ -41,71 +42,73 @@ class Route:
     paper: str = PAPER
     precondition: Callable[[Setting], str | None] = theorem1_precondition
 
+    def claim(self, method: str) -> Claim:
+        """The claim this route reports as, checked by ``method``."""
+        return Claim(self.id, self.statement, method, self.paper)
+
+
+CLOSED_FORM = Claim("theorem1.closed_form", STATEMENT, "exact: Σ_{t=2}^{T-1} ∂ℓ_t/∂c at c* in rational arithmetic",
+                    PAPER)
+
 
 def check_closed_form(s: Setting) -> Verdict:
-    method = "exact: Σ_{t=2}^{T-1} ∂ℓ_t/∂c at c* in rational arithmetic"
-    why = theorem1_precondition(s)
-    if why:
-        return not_applicable("theorem1.closed_form", STATEMENT, method, why, PAPER)
+    if why := theorem1_precondition(s):
+        return CLOSED_FORM.not_applicable(why)
     k, c = s.kappas, s.product
     residual = sp.simplify(sum(c * (k.k2 + k.k3 / sp.Integer(t - 1)) - k.k1 for t in range(2, s.T)))
-    return Verdict(
-        id="theorem1.closed_form", paper=PAPER, statement=STATEMENT, expected=float(c),
-        measured=float(c), tolerance="exact (residual 0)", passed=residual == 0, method=method,
-        reason=(f"ã·b̃ = {k.k1}/({k.k2} + {k.k3}·H_{s.T - 2}/{s.T - 2}) = {float(c):.12g}; "
-                f"stationarity residual {residual} (exact)"),
-        evidence={"exact": str(c), "latex": sp.latex(c), "residual": str(residual)})
+    return CLOSED_FORM.verdict(
+        float(c), float(c), "exact (residual 0)", residual == 0,
+        (f"ã·b̃ = {k.k1}/({k.k2} + {k.k3}·H_{s.T - 2}/{s.T - 2}) = {float(c):.12g}; "
+         f"stationarity residual {residual} (exact)"),
+        {"exact": str(c), "latex": sp.latex(c), "residual": str(residual)})
 
 
 def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
-    method = "SciPy solve_ivp (DOP853, rtol 1e-12) on the reduced (a, b) flow, per-entry time"
+    claim = route.claim("SciPy solve_ivp (DOP853, rtol 1e-12) on the reduced (a, b) flow, per-entry time")
     why = route.precondition(s)
     if why is None and s.a0 + s.b0 == 0:
         why = ("a0 + b0 = 0: the flow stays on the invariant line a = -b and runs into the saddle at the "
                "origin (the one start Theorem 1 excludes)")
     if why:
-        return not_applicable(route.id, route.statement, method, why, route.paper)
+        return claim.not_applicable(why)
     flow = ReducedFlow.from_kappas(s.kappas, s.T)
     path = solve_flow(flow, s.a0, s.b0)
     expected = float(s.product)
     error = _relative_error(path.product, expected)
     drift = path.conservation_drift / max(1.0, abs(s.a0**2 - s.b0**2))
     passed = path.converged and error <= ODE_TOL and drift <= ODE_TOL
-    return Verdict(
-        id=route.id, paper=route.paper, statement=route.statement, expected=expected, measured=path.product,
-        tolerance=f"relative {ODE_TOL:g}", passed=passed, method=method,
-        reason=(f"{path.message} at τ = {path.tau[-1]:.4g} (per-entry time); (ã, b̃) = ({path.a[-1]:.6g}, {path.b[-1]:.6g}); "
-                f"relative error {error:.1e}; a²−b² drift {drift:.1e}"),
-        evidence={"a_final": float(path.a[-1]), "b_final": float(path.b[-1]), "tau_final": float(path.tau[-1]),
-                  "relative_error": error, "conservation_drift": drift, "converged": path.converged,
-                  "time_convention": "per matrix entry"})
+    return claim.verdict(
+        expected, path.product, f"relative {ODE_TOL:g}", passed,
+        (f"{path.message} at τ = {path.tau[-1]:.4g} (per-entry time); (ã, b̃) = ({path.a[-1]:.6g}, {path.b[-1]:.6g}); "
+         f"relative error {error:.1e}; a²−b² drift {drift:.1e}"),
+        {"a_final": float(path.a[-1]), "b_final": float(path.b[-1]), "tau_final": float(path.tau[-1]),
+         "relative_error": error, "conservation_drift": drift, "converged": path.converged,
+         "time_convention": "per matrix entry"})
 
 
 def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) -> Verdict:
-    method = (f"{s.samples} sampled sequences, seed {s.seed}: minimiser of the model's empirical AR loss; "
-              "control variates, batch-means SE")
+    claim = route.claim(f"{s.samples} sampled sequences, seed {s.seed}: minimiser of the model's empirical AR "
+                        "loss; control variates, batch-means SE")
     why = route.precondition(s)
     if why is None:
         twelfth = s.law.marginal_moment(12, s.d)
         if not twelfth.is_finite:
             why = f"E[x^12] = {twelfth}: the estimator's variance is infinite, so no standard error exists"
     if why:
-        return not_applicable(route.id, route.statement, method, why, route.paper)
+        return claim.not_applicable(why)
     est = estimate_product(s.law, s.d, s.T, s.samples, s.seed)
     expected = float(s.product)
     ok, z, tolerance = within_se(est.cv.value, est.cv.se, expected)
-    return Verdict(
-        id=route.id, paper=route.paper, statement=route.statement, expected=expected, measured=est.cv.value,
-        tolerance=tolerance, passed=ok,
-        method=method,
-        reason=f"SE {est.cv.se:.2g} ({100 * est.cv.relative_se:.2f} %), z = {z:+.2f}; "
-               f"plain ratio {est.plain.value:.6g} ± {est.plain.se:.2g}",
-        evidence={"se": est.cv.se, "relative_se": est.cv.relative_se, "z": z, "samples": est.cv.n,
-                  "plain_estimate": est.plain.value, "plain_se": est.plain.se})
+    return claim.verdict(
+        expected, est.cv.value, tolerance, ok,
+        f"SE {est.cv.se:.2g} ({100 * est.cv.relative_se:.2f} %), z = {z:+.2f}; "
+        f"plain ratio {est.plain.value:.6g} ± {est.plain.se:.2g}",
+        {"se": est.cv.se, "relative_se": est.cv.relative_se, "z": z, "samples": est.cv.n,
+         "plain_estimate": est.plain.value, "plain_se": est.plain.se})
 
 
 def check_cubature(s: Setting, route: Route = Route("theorem1.cubature")) -> Verdict:
-    method = "exact cubature: Gauss rule (or atoms) for x_1 × roots-of-unity grid for the phases"
+    claim = route.claim("exact cubature: Gauss rule (or atoms) for x_1 × roots-of-unity grid for the phases")
     why = route.precondition(s)
     stats = None
     if why is None:
@@ -114,11 +117,10 @@ def check_cubature(s: Setting, route: Route = Route("theorem1.cubature")) -> Ver
         except CubatureUnavailable as exc:
             why = f"skipped: {exc}"
     if why or stats is None:
-        return not_applicable(route.id, route.statement, method, why or "", route.paper)
+        return claim.not_applicable(why or "")
     expected = float(s.product)
     error = _relative_error(stats.product, expected)
-    return Verdict(
-        id=route.id, paper=route.paper, statement=route.statement, expected=expected, measured=stats.product,
-        tolerance=f"relative {CUBATURE_TOL:g}", passed=error <= CUBATURE_TOL, method=method,
-        reason=f"{stats.points} points; relative error {error:.1e}",
-        evidence={"points": stats.points, "relative_error": error, "EN": stats.EN, "ED": stats.ED})
+    return claim.verdict(
+        expected, stats.product, f"relative {CUBATURE_TOL:g}", error <= CUBATURE_TOL,
+        f"{stats.points} points; relative error {error:.1e}",
+        {"points": stats.points, "relative_error": error, "EN": stats.EN, "ED": stats.ED})
