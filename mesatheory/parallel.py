@@ -78,20 +78,15 @@ def _cost(cfg: RunConfig) -> float:
     return (cfg.epochs + 1) * cfg.m * (ONE_HOT_COST if one_hot else 1.0)
 
 
-def _order(configs: Sequence[RunConfig]) -> list[int]:
-    """Costliest runs first, so the cheap ones fill the other worker while the last long run finishes."""
-    costs = [_cost(cfg) for cfg in configs]
-    return sorted(range(len(configs)), key=lambda i: -costs[i])
-
-
 def train_runs(configs: Sequence[RunConfig], processes: int = 1, threads: int = 1,
                progress: Progress | None = None) -> Iterator[tuple[int, TrainResult]]:
     """Train every configuration; yield ``(index, result)`` as runs finish (any order with processes > 1).
 
-    ``progress(message, fraction)`` receives the fraction of all epochs done. An error in a run (e.g. a
-    divergent learning rate) is raised here, and the other workers are stopped.
+    ``progress(message, fraction)`` receives the fraction of the estimated work done (:func:`_cost`). Runs start
+    costliest first, so the cheap ones fill the other worker while the last long run finishes. An error in a run
+    (e.g. a divergent learning rate) is raised here, and the other workers are stopped.
     """
-    weights = [cfg.epochs + 1 for cfg in configs]
+    weights = [_cost(cfg) for cfg in configs]
     total = float(sum(weights)) or 1.0
     done = [0.0] * len(configs)
 
@@ -111,7 +106,8 @@ def train_runs(configs: Sequence[RunConfig], processes: int = 1, threads: int = 
     ctx = mp.get_context("spawn")
     reports = ctx.Queue()
     with ctx.Pool(min(processes, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
-        pending = {i: pool.apply_async(_worker_run, (i, configs[i])) for i in _order(configs)}
+        order = sorted(range(len(configs)), key=lambda i: -weights[i])
+        pending = {i: pool.apply_async(_worker_run, (i, configs[i])) for i in order}
         while pending:
             try:
                 note(*reports.get(timeout=POLL_SECONDS))

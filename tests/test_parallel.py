@@ -40,9 +40,10 @@ def test_the_cache_keeps_one_dataset_and_redraws_for_another():
     assert np.array_equal(cache.get(CONFIGS[0]).x1, first.x1)   # redrawn identically from the seed
 
 
-def test_cheap_runs_are_scheduled_last():
-    """One-hot laws (closed form over positions) fill in while the long runs finish."""
-    from mesatheory.parallel import _order
-    configs = [RunConfig(law="sparse", lr=1e-3, epochs=200, **TINY), CONFIGS[1], CONFIGS[0],
-               RunConfig(law="full_one", lr=5e-3, epochs=25, **TINY)]
-    assert _order(configs) == [1, 3, 0, 2]          # the 200-epoch sparse run weighs as 20 general epochs
+def test_one_hot_runs_weigh_a_tenth():
+    """One-hot laws (closed form over positions) are scheduled after general runs of a tenth of their epochs."""
+    from mesatheory.parallel import ONE_HOT_COST, _cost
+    sparse = RunConfig(law="sparse", lr=1e-3, epochs=200, **TINY)
+    general = RunConfig(law="full_one", lr=5e-3, epochs=200, **TINY)
+    assert _cost(sparse) == ONE_HOT_COST * _cost(general) == ONE_HOT_COST * 201 * TINY["m"]
+    assert _cost(CONFIGS[1]) > _cost(sparse) > _cost(CONFIGS[0])
