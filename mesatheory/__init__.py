@@ -12,11 +12,11 @@ Public API (mirrors the CLI)::
     mesatheory.law_from_sympy(st.Beta("b", 2, 2) - sympy.Rational(1, 2))   # any univariate SymPy law
 """
 
-from .laws import Law, LawError, law_from_sympy
-from .registry import builtin_laws, get_law
+from .errors import LawError, MesatheoryError
+from .laws import Law, builtin_laws, get_law, law_from_sympy
 from .theory import theorem1_product
 from .verify import VerifyResult, verify
 
-__all__ = ["Law", "LawError", "VerifyResult", "builtin_laws", "get_law", "law_from_sympy",
+__all__ = ["Law", "LawError", "MesatheoryError", "VerifyResult", "builtin_laws", "get_law", "law_from_sympy",
            "theorem1_product", "verify"]
 __version__ = "0.1.0"

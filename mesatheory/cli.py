@@ -12,16 +12,8 @@ import math
 import sys
 from typing import Callable, Sequence
 
-from .claims.base import Setting
-from .laws import LawError
-from .presets import PresetError
-
-MAX_D = 64
-MAX_T = 100_000
-
-
-class UsageError(Exception):
-    """A mistake in the command line: reported as one line, exit status 2."""
+from . import paper
+from .errors import MesatheoryError, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,6 +48,7 @@ def _finite_float(name: str) -> Callable[[str], float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser: sub-commands ``verify``, ``derive``, ``reproduce`` and ``laws``."""
     parser = _Parser(prog="mesatheory", description=(
         "Verify the theory of 'On Mesa-Optimization in Autoregressively Trained Transformers' "
         "(Zheng et al., NeurIPS 2024) on your own numbers."))
@@ -64,14 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="check every claim of the paper for one law of x1")
     v.add_argument("--dist", default="gaussian", metavar="LAW",
                    help="law spec, e.g. gaussian, gaussian:sigma=2, student_t:nu=8 (see 'mesatheory laws')")
-    v.add_argument("--d", type=_bounded_int("--d", 1, MAX_D), default=Setting.d, help="dimension (default %(default)s)")
-    v.add_argument("--T", type=_bounded_int("--T", 3, MAX_T), default=Setting.T,
+    v.add_argument("--d", type=_bounded_int("--d", 1, paper.CLI_MAX_D), default=paper.D, help="dimension (default %(default)s)")
+    v.add_argument("--T", type=_bounded_int("--T", 3, paper.CLI_MAX_T), default=paper.T,
                    help="sequence length (default %(default)s)")
-    v.add_argument("--a0", type=_finite_float("--a0"), default=Setting.a0, help="initial a (default %(default)s)")
-    v.add_argument("--b0", type=_finite_float("--b0"), default=Setting.b0, help="initial b (default %(default)s)")
-    v.add_argument("--samples", type=_bounded_int("--samples", 256, 10**8), default=Setting.samples,
+    v.add_argument("--a0", type=_finite_float("--a0"), default=paper.A0, help="initial a (default %(default)s)")
+    v.add_argument("--b0", type=_finite_float("--b0"), default=paper.B0, help="initial b (default %(default)s)")
+    v.add_argument("--samples", type=_bounded_int("--samples", 256, 10**8), default=paper.VERIFY_SAMPLES,
                    help="Monte-Carlo sequences (default %(default)s)")
-    v.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=Setting.seed,
+    v.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=paper.VERIFY_SEED,
                    help="random seed (default %(default)s)")
     v.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     v.set_defaults(run=_run_verify)
@@ -90,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(run=_run_reproduce)
 
     laws = sub.add_parser("laws", help="list the built-in laws with their exact moments")
-    laws.add_argument("--d", type=_bounded_int("--d", 1, MAX_D), default=5, help="dimension (default 5)")
+    laws.add_argument("--d", type=_bounded_int("--d", 1, paper.CLI_MAX_D), default=paper.D,
+                      help="dimension (default %(default)s)")
     laws.set_defaults(run=_run_laws)
     return parser
 
@@ -102,7 +96,7 @@ def _progress(enabled: bool) -> Callable[[str], None] | None:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
-    from .registry import get_law
+    from .laws import get_law
     from .table import render
     from .verify import verify
 
@@ -120,7 +114,7 @@ def _run_derive(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .derive.report import write_reports
-    from .registry import get_law
+    from .laws import get_law
 
     laws = [get_law(spec) for spec in args.dist] if args.dist else None
     written = write_reports(Path(args.out), laws)
@@ -167,15 +161,14 @@ def _run_reproduce(args: argparse.Namespace) -> int:
 
 
 def _run_laws(args: argparse.Namespace) -> int:
-    from .moments import check_assumption2, kappas
-    from .registry import FAMILIES
+    from .laws import FAMILIES, decide_assumption2, kappas
 
     header = ["law (defaults)", "m2", "κ1", "κ2", "κ3", "Assumption 2", "description"]
     rows = []
     for family in FAMILIES.values():
         law = family.make()
         k = kappas(law, args.d)
-        decision = check_assumption2(law, args.d)
+        decision = decide_assumption2(law, args.d)
         rows.append([law.spec, str(k.m2), str(k.k1), str(k.k2), str(k.k3),
                      "holds" if decision.holds else f"violated ({decision.reason})", family.summary])
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
@@ -186,20 +179,15 @@ def _run_laws(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 pass, 1 a claim failed, 2 usage or input error, 130 Ctrl-C)."""
     try:
         args = build_parser().parse_args(argv)
-        return args.run(args)
+        return int(args.run(args))
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
-    except (LawError, PresetError) as exc:
+    except MesatheoryError as exc:
         print(f"mesatheory: error: {exc}", file=sys.stderr)
-        return 2
-    except FloatingPointError as exc:  # a run of the presets diverged (learning rate too large)
-        print(f"mesatheory: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # e.g. an --out folder that cannot be written
-        print(f"mesatheory: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("mesatheory: interrupted", file=sys.stderr)

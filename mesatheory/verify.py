@@ -2,59 +2,18 @@
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from multiprocessing.connection import Connection
+from typing import Any
 
-from .claims.assumption2 import check_assumption2
+from . import paper
+from ._io import to_json
+from .claims import CLAIMS, SYMBOLIC
 from .claims.base import Setting, Verdict
-from .claims.beyond import check_leaves_diagonal, check_masked_limit, check_not_one_step_gd
-from .claims.full_flow import check_full_flow
-from .claims.corollary1 import check_corollary1
-from .claims.invariance import check_invariance
-from .claims.capability import check_limit, check_ratio, check_recovery_condition, check_recovery_finite_T
-from .claims.theorem1 import check_closed_form, check_cubature, check_monte_carlo, check_ode
-from .laws import Law
-from .registry import get_law
-
-ClaimCheck = Callable[[Setting], Verdict]
-
-def check_theorem1_invariance(s: Setting) -> Verdict:
-    """``theorem1.invariance``: the off-diagonal population gradient at a diagonal point (SymPy)."""
-    return check_invariance(s.law, s.d, s.T)
-
-
-def check_corollary1_one_step_gd(s: Setting) -> Verdict:
-    """``corollary1.one_step_gd``: the trained model is one GD step on the in-context OLS loss."""
-    return check_corollary1(s.law, s.d, s.T, s.seed)
-
-
-CLAIMS: list[ClaimCheck] = [
-    check_assumption2,
-    check_theorem1_invariance,
-    check_closed_form,
-    check_ode,
-    check_monte_carlo,
-    check_cubature,
-    check_full_flow,
-    check_corollary1_one_step_gd,
-    check_ratio,
-    check_limit,
-    check_recovery_condition,
-    check_recovery_finite_T,
-    check_leaves_diagonal,
-    check_not_one_step_gd,
-    check_masked_limit,
-]
-
-
-def _json_number(value: Any) -> Any:
-    """Floats that JSON can hold (``inf``/``nan`` become ``None``); other values unchanged."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+from .laws import Law, get_law
 
 
 @dataclass(frozen=True)
@@ -70,67 +29,74 @@ class VerifyResult:
         return all(v.passed is not False for v in self.claims)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as strict JSON data: law, sizes, exact κ's, every verdict, and ``passed``."""
         s = self.setting
         k = s.kappas
-        return {
+        return to_json({
             "law": {"name": s.law.name, "params": {key: str(v) for key, v in s.law.params.items()}},
             "d": s.d, "T": s.T, "seed": s.seed, "a0": s.a0, "b0": s.b0, "samples": s.samples,
-            "kappa": {**{name: _json_number(float(v)) for name, v in k.items()},
+            "kappa": {**{name: float(v) for name, v in k.items()},
                       "exact": {name: str(v) for name, v in k.items()}},
-            "claims": [{key: _json_number(val) for key, val in v.to_dict().items()} for v in self.claims],
+            "claims": [v.to_dict() for v in self.claims],
             "passed": self.passed,
-        }
+        })
 
 
-# The slowest symbolic claim (SymPy, one core) runs beside the others on a second core: this split balances
-# the two cores at the default setting (measured: invariance 1.9 s against 2.9 s for the rest).
-SYMBOLIC = {check_theorem1_invariance}
-
-_FORKED_SETTING: Setting | None = None   # the setting a forked worker inherits (laws hold closures: no pickling)
-
-
-def _run_symbolic(indices: list[int]) -> list[Verdict]:
-    assert _FORKED_SETTING is not None
-    return [CLAIMS[i](_FORKED_SETTING) for i in indices]
+def _symbolic_worker(setting: Setting, indices: list[int], out: Connection) -> None:  # pragma: no cover - child
+    """Child process: the verdicts of the claims ``indices`` (the setting is inherited by ``fork``, not pickled:
+    laws hold closures)."""
+    try:
+        out.send([CLAIMS[i](setting) for i in indices])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        out.close()
 
 
 def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> list[Verdict]:
     """Every claim's verdict, in ``CLAIMS`` order; the symbolic ones in a forked process when possible.
 
-    Each claim is a deterministic function of the setting, so where it runs does not change a number.
+    Each claim is a deterministic function of the setting, so where it runs does not change a number. The child
+    is stopped when the parent is interrupted or fails.
     """
-    global _FORKED_SETTING
     symbolic = [i for i, check in enumerate(CLAIMS) if check in SYMBOLIC]
     verdicts: dict[int, Verdict] = {}
-    pool = None
+    child = receiver = None
     if "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
-        _FORKED_SETTING = setting
-        pool = multiprocessing.get_context("fork").Pool(1)
-        pending = pool.apply_async(_run_symbolic, (symbolic,))
+        ctx = multiprocessing.get_context("fork")
+        receiver, sender = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_symbolic_worker, args=(setting, symbolic, sender), daemon=True)
+        child.start()
+        sender.close()
     try:
         for i, check in enumerate(CLAIMS):
-            if pool is not None and i in symbolic:
+            if child is not None and i in symbolic:
                 continue
             if progress is not None:
                 progress(check.__name__.removeprefix("check_"))
             verdicts[i] = check(setting)
-        if pool is not None:
-            verdicts.update(zip(symbolic, pending.get()))
+        if child is not None and receiver is not None:
+            try:
+                verdicts.update(zip(symbolic, receiver.recv()))
+            except EOFError:
+                raise RuntimeError(f"the symbolic claims' process ended with status {child.exitcode}") from None
     finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-            _FORKED_SETTING = None
+        if child is not None:
+            if child.is_alive():
+                child.terminate()
+            child.join()
     return [verdicts[i] for i in range(len(CLAIMS))]
 
 
-def verify(law: Law | str, d: int = Setting.d, T: int = Setting.T, seed: int = Setting.seed,
-           a0: float = Setting.a0, b0: float = Setting.b0, samples: int = Setting.samples,
+def verify(law: Law | str, d: int = paper.D, T: int = paper.T, seed: int = paper.VERIFY_SEED,
+           a0: float = paper.A0, b0: float = paper.B0, samples: int = paper.VERIFY_SAMPLES,
            progress: Callable[[str], None] | None = None) -> VerifyResult:
-    """Check every claim of the paper for ``law`` (a :class:`Law` or a spec like ``"gaussian:sigma=2"``).
+    """Check every claim of the paper for ``law`` (a :class:`~mesatheory.laws.Law` or a spec like
+    ``"gaussian:sigma=2"``) at dimension ``d`` and length ``T``, from the start ``(a0, b0)``, with ``samples``
+    Monte-Carlo sequences drawn from ``seed``.
 
-    ``progress``, if given, is called with each claim's name before it runs (the symbolic claims run
-    in a second process and are not announced).
+    ``progress``, if given, is called with each claim's name before it runs (the symbolic claims run in a second
+    process and are not announced).
     """
     setting = Setting(law=get_law(law), d=d, T=T, a0=a0, b0=b0, samples=samples, seed=seed)
     return VerifyResult(setting, _run_claims(setting, progress))

@@ -1,14 +1,14 @@
 """Numeric reference for the derivation tests: the full 3d×3d model's population loss by exact cubature.
 
-Written from the model's definition (PAPER.md §2), independently of the symbolic engine:
+Written from the model's definition (docs/paper.md §2), independently of the symbolic engine:
 ``ŷ_t = [W^{PV} Σ_{i≤t} e_i (e_i^* W^{KQ} e_t)]_{1:d} / (t-1)``, ``L = Σ_{t=2}^{T-1} E ½||ŷ_t - x_{t+1}||²``,
 expectation by the law's exact rule for ``x_1`` times the roots-of-unity phase grid (exact for this degree).
 """
 
 import numpy as np
 
-from mesatheory.cubature import phase_rule, x1_rule
-from mesatheory.process import sequences
+from mesatheory.model import sequences
+from mesatheory.routes.cubature import phase_rule, x1_rule
 
 
 class PopulationLoss:

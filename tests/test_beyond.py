@@ -5,7 +5,11 @@ import sympy.stats as st
 
 from mesatheory import get_law, law_from_sympy, theorem1_product
 from mesatheory.claims.base import Setting
-from mesatheory.claims.beyond import check_leaves_diagonal, check_masked_limit, check_not_one_step_gd
+from mesatheory.claims.beyond import (
+    check_leaves_diagonal,
+    check_masked_limit,
+    check_not_one_step_gd,
+)
 from mesatheory.theory import harmonic
 
 

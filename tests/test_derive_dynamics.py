@@ -4,16 +4,23 @@ model, the fixed point and the closed form against the numerically integrated fl
 import numpy as np
 import pytest
 import sympy as sp
-
 from derive_numeric import PopulationLoss
+
 from mesatheory import get_law
-from mesatheory.derive.dynamics import (C0, C_STAR, D, DRIVE, STIFFNESS, closed_form_time, flow_facts,
-                                        per_entry_rhs)
+from mesatheory.derive.dynamics import (
+    C0,
+    C_STAR,
+    DRIVE,
+    STIFFNESS,
+    D,
+    closed_form_time,
+    flow_facts,
+    per_entry_rhs,
+)
 from mesatheory.derive.per_law import swapped_kappa3
-from mesatheory.derive.symbols import A, B, C, K1, K2, K3, K3T, T
-from mesatheory.dynamics import ReducedFlow, solve_flow
-from mesatheory.laws import AtomicLaw
-from mesatheory.moments import check_assumption2, kappas
+from mesatheory.derive.symbols import K1, K2, K3, K3T, A, B, C, T
+from mesatheory.laws import AtomicLaw, decide_assumption2, kappas
+from mesatheory.routes.ode import ReducedFlow, solve_flow
 from mesatheory.theory import product_from_kappas
 
 
@@ -73,9 +80,9 @@ def test_per_entry_flow_matches_finite_differences(atoms):
 def test_assumption2_does_not_fix_kappa_tilde():
     """A law that satisfies Assumption 2 (as decided by mesatheory.moments) whose κ̃3 depends on the coordinate:
     at the scalar diagonal point the entries W^KQ_32[j,j] receive different gradients, so the flow leaves the
-    form aI (PAPER.md's per-entry equation with κ3 would keep it)."""
+    form aI (docs/paper.md's per-entry equation with κ3 would keep it)."""
     law, d, T_value, a, b = AtomicLaw(name="lopsided", params={}, atom_fn=_lopsided_atoms), 3, 4, 0.6, 0.9
-    assert check_assumption2(law, d).holds
+    assert decide_assumption2(law, d).holds
     loss = PopulationLoss(law, d, T_value)
     kq, pv = loss.diagonal_point(a, b)
     grads = [loss.gradient(kq, pv, "KQ", 2 * d + j, d + j) for j in range(d)]

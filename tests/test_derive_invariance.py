@@ -3,16 +3,24 @@ numeric model under exact cubature; permutation covariance; which moments must v
 
 import pytest
 import sympy as sp
-
 from derive_numeric import PopulationLoss
+from test_derive_loss import SKEWED
+
 from mesatheory import get_law
-from mesatheory.derive.invariance import (Entry, all_entries, assumption2_covers, beyond_assumption2,
-                                          gradient_by_symmetry, gradient_table, is_cube_pair, law_gradient,
-                                          paper_pv_formula_holds, required_conditions)
+from mesatheory.derive.gradient import (
+    Entry,
+    all_entries,
+    assumption2_covers,
+    beyond_assumption2,
+    gradient_by_symmetry,
+    gradient_table,
+    is_cube_pair,
+    law_gradient,
+    paper_pv_formula_holds,
+    required_conditions,
+)
 from mesatheory.derive.symbols import A, B, T, moment_exponents
 from mesatheory.laws import AtomicLaw
-
-from test_derive_loss import SKEWED
 
 
 def _numeric_gradients(law, d, T_value, a, b):

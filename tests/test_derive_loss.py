@@ -4,13 +4,31 @@ import pytest
 import sympy as sp
 
 from mesatheory import get_law
-from mesatheory.cubature import population_statistics
-from mesatheory.derive.loss import (diagonal_moments, explicit_t_agrees, paper_per_t, paper_population_loss,
-                                    per_t_loss, population_loss, reduced_per_t_loss)
-from mesatheory.derive.symbols import A, B, C, K1, K2, K3, M2, T, Model, moment_exponents, moments_in
+from mesatheory.derive.loss import (
+    diagonal_moments,
+    explicit_t_agrees,
+    paper_per_t,
+    paper_population_loss,
+    per_t_loss,
+    population_loss,
+    reduced_per_t_loss,
+)
+from mesatheory.derive.symbols import (
+    K1,
+    K2,
+    K3,
+    M2,
+    A,
+    B,
+    C,
+    Model,
+    T,
+    moment_exponents,
+    moments_in,
+)
 from mesatheory.derive.timesum import sum_over_t
-from mesatheory.laws import AtomicLaw
-from mesatheory.moments import kappas
+from mesatheory.laws import AtomicLaw, kappas
+from mesatheory.routes.cubature import population_statistics
 from mesatheory.theory import stiffness
 
 t = Model(1).t

@@ -6,12 +6,15 @@ import sympy as sp
 
 from mesatheory import get_law
 from mesatheory.claims.corollary1 import gd_step_predictions
-from mesatheory.derive.prediction import (corollary1_difference, corollary1_holds, diagonal_prediction,
-                                          gd_prediction)
+from mesatheory.derive.prediction import (
+    corollary1_difference,
+    corollary1_holds,
+    diagonal_prediction,
+    gd_prediction,
+)
 from mesatheory.derive.sums import IndexedSum
 from mesatheory.derive.symbols import A, B, Model
-from mesatheory.model import unit_predictions
-from mesatheory.process import sample_sequences
+from mesatheory.model import sample_sequences, unit_predictions
 
 
 @pytest.mark.parametrize("d", [1, 2, 3])

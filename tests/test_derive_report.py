@@ -3,7 +3,12 @@
 import json
 
 from mesatheory import get_law
-from mesatheory.derive.report import render_general, render_law_report, slug, write_reports
+from mesatheory.derive.report import (
+    render_general,
+    render_law_report,
+    slug,
+    write_reports,
+)
 
 
 def test_gaussian_report_separates_exact_value_and_limit():

@@ -4,10 +4,12 @@ import itertools
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings, strategies as hs
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
-from mesatheory.derive.sums import IndexedSum, PhaseRule, Undecided, index_symbol
+from mesatheory.derive.sums import IndexedSum, PhaseRule, index_symbol
 from mesatheory.derive.timesum import as_laurent, sum_over_t
+from mesatheory.errors import Undecided
 
 t = sp.Symbol("t", integer=True, positive=True)
 T = sp.Symbol("T", integer=True, positive=True)

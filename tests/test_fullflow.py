@@ -3,15 +3,19 @@
 import numpy as np
 import pytest
 
-from mesatheory import fullmodel as fm
+from mesatheory import model as fm
 from mesatheory.claims.base import Setting
 from mesatheory.claims.full_flow import check_full_flow
-from mesatheory.cubature import phase_rule, x1_rule
-from mesatheory.dynamics import ReducedFlow
-from mesatheory.fullflow import FullFlowUnavailable, PopulationLoss, check_size, solve_full_flow
-from mesatheory.moments import kappas
-from mesatheory.process import sequences
-from mesatheory.registry import get_law
+from mesatheory.errors import Unavailable
+from mesatheory.laws import get_law, kappas
+from mesatheory.model import sequences
+from mesatheory.routes.cubature import phase_rule, x1_rule
+from mesatheory.routes.ode import ReducedFlow
+from mesatheory.routes.population_flow import (
+    PopulationLoss,
+    check_size,
+    solve_full_flow,
+)
 from mesatheory.theory import theorem1_product
 
 
@@ -45,7 +49,7 @@ def test_diagonal_gradient_is_the_reduced_flow():
 
 
 def test_skewed_laws_push_off_the_diagonal():
-    """At a diagonal point ∂L/∂W^PV_12[j,k] = a² b H_{T-2} E[x_j³ x_k³] (PAPER.md, derived): non-zero for a
+    """At a diagonal point ∂L/∂W^PV_12[j,k] = a² b H_{T-2} E[x_j³ x_k³] (docs/paper.md, derived): non-zero for a
     centred skewed law although Assumption 2 holds — the diagonal is not invariant for such laws."""
     law = get_law("exponential_centered")
     a, b, T = 0.7, 0.4, 6
@@ -87,6 +91,6 @@ def test_limits_can_be_raised_to_the_papers_size():
 def test_sizes_outside_the_exact_range_are_declined():
     v = check_full_flow(Setting(get_law("gaussian"), d=5, T=100))
     assert v.passed is None and "mesatheory verify --dist gaussian:sigma=1 --d 3 --T 12" in v.reason
-    with pytest.raises(FullFlowUnavailable):
+    with pytest.raises(Unavailable):
         check_size(4, 10)
     assert check_full_flow(Setting(get_law("gaussian"), d=2, T=6, a0=0.5, b0=-0.5)).passed is None

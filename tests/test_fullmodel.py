@@ -5,10 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mesatheory import fullmodel as fm
-from mesatheory.model import unit_predictions
-from mesatheory.process import sample_phases, sequences
-from mesatheory.reference import loss_and_grad_reference
+from mesatheory import model as fm
+from mesatheory.model import (
+    loss_and_grad_reference,
+    sample_phases,
+    sequences,
+    unit_predictions,
+)
 
 
 def _data(seed: int, m: int, d: int, T: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -42,7 +45,7 @@ def test_active_blocks_are_the_whole_model():
     WKQ, WPV = rng.standard_normal((3 * d, 3 * d)), rng.standard_normal((3 * d, 3 * d))
     yhat, loss = _naive_full(WKQ, WPV, X)
     P, Q = fm.from_full(WKQ, WPV)
-    np.testing.assert_allclose(fm.predict(P, Q, X), yhat, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fm.predictions(P, Q, X), yhat, rtol=1e-12, atol=1e-12)
     assert fm.loss_and_grad_direct(P, Q, X)[0] == pytest.approx(loss, rel=1e-12)
     WKQ2, WPV2 = fm.to_full(P, Q)
     np.testing.assert_allclose(_naive_full(WKQ2, WPV2, X)[0], yhat, rtol=1e-12, atol=1e-12)
@@ -51,7 +54,7 @@ def test_active_blocks_are_the_whole_model():
 def test_diagonal_model_is_ab_times_unit_prediction():
     _, _, X = _data(2, 5, 3, 8)
     P, Q = fm.diagonal_blocks(3, 0.7, -1.3)
-    np.testing.assert_allclose(fm.predict(P, Q, X), 0.7 * -1.3 * unit_predictions(X), atol=1e-13)
+    np.testing.assert_allclose(fm.predictions(P, Q, X), 0.7 * -1.3 * unit_predictions(X), atol=1e-13)
     assert fm.diagonal_product(P, Q) == pytest.approx(0.7 * -1.3)
     assert fm.offdiagonal_norm(P, Q) == 0.0
 
@@ -155,7 +158,7 @@ def test_last_position_and_masking():
     _, _, X = _data(12, 6, 3, 9)
     rng = np.random.default_rng(13)
     P, Q = rng.standard_normal((3, 6)), rng.standard_normal((6, 6))
-    np.testing.assert_allclose(fm.LastPosition.from_sequences(X).predict(P, Q), fm.predict(P, Q, X)[:, -1],
+    np.testing.assert_allclose(fm.LastPosition.from_sequences(X).predict(P, Q), fm.predictions(P, Q, X)[:, -1],
                                rtol=1e-12, atol=1e-12)
     fm.mask_offdiagonal(P, Q)
     assert np.count_nonzero(P[:, :3] - np.diag(np.diag(P[:, :3]))) == 0
@@ -165,7 +168,7 @@ def test_last_position_and_masking():
 
 def test_one_hot_sequences_use_the_closed_form_over_t():
     """x_1 = c e_k (sparse law): the loss has no sum over positions left; it must equal the prefix-sum one."""
-    from mesatheory.registry import get_law
+    from mesatheory.laws import get_law
     rng = np.random.default_rng(14)
     x1 = get_law("sparse:scale=3/2").sample(rng, 40, 4)
     x1[0] = 0.0                                        # x_1 = 0 (loss and gradient 0)

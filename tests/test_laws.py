@@ -7,11 +7,12 @@ import pytest
 import scipy.stats as ss
 import sympy as sp
 import sympy.stats as st
-from hypothesis import given, settings, strategies as st_h
+from hypothesis import given, settings
+from hypothesis import strategies as st_h
 
 from mesatheory import get_law, law_from_sympy
-from mesatheory.laws import LawError
-from mesatheory.registry import FAMILIES, builtin_laws, parse_number
+from mesatheory.errors import LawError
+from mesatheory.laws import FAMILIES, builtin_laws, parse_number
 
 SCIPY = {
     "gaussian:sigma=2": ss.norm(0, 2),

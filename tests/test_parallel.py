@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mesatheory.parallel import DatasetCache, train_runs
-from mesatheory.training import RunConfig
+from mesatheory.reproduce.scheduling import DatasetCache, train_runs
+from mesatheory.reproduce.training import RunConfig
 
 TINY = dict(d=2, T=8, m=120, m_test=40, seed=3)
 CONFIGS = [RunConfig(law="gaussian", lr=2e-3, epochs=12, a0=0.5, b0=1.5, **TINY),
@@ -14,8 +14,8 @@ CONFIGS = [RunConfig(law="gaussian", lr=2e-3, epochs=12, a0=0.5, b0=1.5, **TINY)
 
 def test_processes_reproduce_the_sequential_results_bit_for_bit():
     seen = []
-    sequential = dict(train_runs(CONFIGS, processes=1, threads=2))
-    parallel = dict(train_runs(CONFIGS, processes=2, progress=lambda msg, frac: seen.append(frac)))
+    sequential = dict(train_runs(CONFIGS, workers=1))
+    parallel = dict(train_runs(CONFIGS, workers=2, progress=lambda msg, frac: seen.append(frac)))
     assert sorted(parallel) == [0, 1, 2]
     for i in range(len(CONFIGS)):
         a, b = sequential[i], parallel[i]
@@ -28,7 +28,7 @@ def test_processes_reproduce_the_sequential_results_bit_for_bit():
 def test_an_error_in_a_worker_reaches_the_caller():
     bad = RunConfig(law="gaussian:sigma=2", lr=10.0, epochs=50, a0=2, b0=2, **TINY)
     with pytest.raises(FloatingPointError, match="learning rate"):
-        list(train_runs([CONFIGS[0], bad], processes=2))
+        list(train_runs([CONFIGS[0], bad], workers=2))
 
 
 def test_the_cache_keeps_one_dataset_and_redraws_for_another():
@@ -42,7 +42,7 @@ def test_the_cache_keeps_one_dataset_and_redraws_for_another():
 
 def test_one_hot_runs_weigh_a_tenth():
     """One-hot laws (closed form over positions) are scheduled after general runs of a tenth of their epochs."""
-    from mesatheory.parallel import ONE_HOT_COST, _cost
+    from mesatheory.reproduce.scheduling import ONE_HOT_COST, _cost
     sparse = RunConfig(law="sparse", lr=1e-3, epochs=200, **TINY)
     general = RunConfig(law="full_one", lr=5e-3, epochs=200, **TINY)
     assert _cost(sparse) == ONE_HOT_COST * _cost(general) == ONE_HOT_COST * 201 * TINY["m"]

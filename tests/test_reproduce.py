@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from mesatheory.presets import DEFAULT_PATH, PresetError, load_presets
-from mesatheory.reproduce import list_figures, run
+from mesatheory.errors import PresetError
+from mesatheory.reproduce.presets import DEFAULT_PATH, load_presets
+from mesatheory.reproduce.run import list_figures, run
 
 TINY = """
 [defaults]
@@ -111,8 +112,8 @@ def test_run_writes_plots_data_and_a_summary(tmp_path):
 
 def test_summary_flags_a_wrong_theory(tmp_path, monkeypatch):
     """With a 1 % wrong κ1 the sparse run no longer passes: the acceptance rule can fail."""
-    import mesatheory.reproduce as rep
-    from mesatheory.moments import Kappas
+    import mesatheory.reproduce.run as rep
+    from mesatheory.laws import Kappas
 
     real = rep.kappas
 

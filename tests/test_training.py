@@ -3,14 +3,12 @@
 import numpy as np
 import pytest
 
-from mesatheory import fullmodel as fm
-from mesatheory.gdtheory import predict, reduced_gd
-from mesatheory.moments import kappas
-from mesatheory.montecarlo import ratio_estimate
-from mesatheory.reference import reference_trajectory
-from mesatheory.registry import get_law
-from mesatheory.theory import product_from_kappas
-from mesatheory.training import Dataset, RunConfig, train
+from mesatheory import model as fm
+from mesatheory.laws import get_law, kappas
+from mesatheory.model import reference_trajectory
+from mesatheory.reproduce.training import Dataset, RunConfig, train
+from mesatheory.routes.montecarlo import ratio_estimate
+from mesatheory.theory import gd_prediction, product_from_kappas, reduced_gd
 
 SMALL = dict(d=3, T=10, m=200, m_test=100, seed=4)
 
@@ -58,7 +56,7 @@ def test_complex_parameters_match_real_ones_to_sampling_noise():
         real = train(RunConfig(law="gaussian", lr=2e-3, epochs=60, a0=0.5, b0=1.5, **kw))
         cplx = train(RunConfig(law="gaussian", lr=2e-3, epochs=60, a0=0.5, b0=1.5, complex_params=True, **kw))
         assert cplx.log.imag_norm[-1] > 0 and real.log.imag_norm[-1] == 0
-        se = predict(kappas(get_law("gaussian"), 3), 3, 10, 2e-3, 0.5, 1.5, 60, real.N, real.D).se[-1]
+        se = gd_prediction(kappas(get_law("gaussian"), 3), 3, 10, 2e-3, 0.5, 1.5, 60, real.N, real.D).se[-1]
         gaps.append(abs(cplx.log.ab[-1] - real.log.ab[-1]) / se)
     assert gaps[1] < 0.5 and gaps[1] < gaps[0]
 
@@ -85,7 +83,7 @@ def test_se_at_convergence_is_the_ratio_estimators():
     Nj, Dj = data.statistics()
     assert Nj.shape == (400, 3)
     N, D = Nj.sum(axis=1), Dj.sum(axis=1)                  # pooled: model.loss_statistics
-    pred = predict(kappas(law, 3), 3, 10, 1e-2, 0.5, 1.5, 400, N, D)
+    pred = gd_prediction(kappas(law, 3), 3, 10, 1e-2, 0.5, 1.5, 400, N, D)
     ratio = ratio_estimate(N, D)
     assert pred.c_empirical == pytest.approx(ratio.value, rel=1e-12)
     assert pred.se[-1] == pytest.approx(ratio.se, rel=1e-6)
@@ -96,7 +94,7 @@ def _trained_vs_theory(law_spec: str, lr: float, epochs: int, m: int, seed: int)
     d, T = 3, 12
     law = get_law(law_spec)
     r = train(RunConfig(law=law_spec, lr=lr, epochs=epochs, a0=0.5, b0=1.5, d=d, T=T, m=m, m_test=50, seed=seed))
-    pred = predict(kappas(law, d), d, T, lr, 0.5, 1.5, epochs, r.N, r.D)
+    pred = gd_prediction(kappas(law, d), d, T, lr, 0.5, 1.5, epochs, r.N, r.D)
     return r.log.ab[-1], pred, float(product_from_kappas(kappas(law, d), T))
 
 
@@ -124,8 +122,8 @@ def test_per_coordinate_se_carries_the_allocation_noise_of_the_sparse_law():
     cfg = RunConfig(law="sparse", lr=1e-2, epochs=25, a0=0.1, b0=0.1, d=3, T=10, m=300, m_test=20, seed=2)
     r = train(cfg)
     k = kappas(law, 3)
-    pooled = predict(k, 3, 10, 1e-2, 0.1, 0.1, 25, r.N.sum(axis=1), r.D.sum(axis=1))
-    per = predict(k, 3, 10, 1e-2, 0.1, 0.1, 25, r.N, r.D)
+    pooled = gd_prediction(k, 3, 10, 1e-2, 0.1, 0.1, 25, r.N.sum(axis=1), r.D.sum(axis=1))
+    per = gd_prediction(k, 3, 10, 1e-2, 0.1, 0.1, 25, r.N, r.D)
     assert pooled.se[-1] < 1e-12 < per.se[-1]
     assert abs(pooled.ab[-1] - pooled.c_star) > 0.05           # still in the transient
     assert abs(r.log.ab[-1] - per.ab[-1]) <= 5 * per.se[-1]

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
-import numpy as np
 import sympy as sp
 
-from ..laws import Law
-from ..moments import Decision, Kappas, check_assumption2, kappas
+from .. import paper
+from .._io import native
+from ..laws import FAMILIES, Decision, Kappas, Law, decide_assumption2, kappas
 from ..theory import product_from_kappas
 
 
@@ -44,11 +44,11 @@ class Verdict:
 
     def __post_init__(self) -> None:
         # NumPy scalars become plain Python values, so verdicts compare with `is` and serialise to JSON
-        for name in ("expected", "measured", "tolerance", "passed"):
-            object.__setattr__(self, name, _plain(getattr(self, name)))
-        object.__setattr__(self, "evidence", {k: _plain(v) for k, v in self.evidence.items()})
+        for name in ("expected", "measured", "tolerance", "passed", "evidence"):
+            object.__setattr__(self, name, native(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
+        """The verdict as a dict of its fields (the ``claims`` entries of ``verify --json``)."""
         return {
             "id": self.id, "paper": self.paper, "statement": self.statement,
             "expected": self.expected, "measured": self.measured, "tolerance": self.tolerance,
@@ -56,35 +56,29 @@ class Verdict:
         }
 
 
-Z_BAND = 5.0        # Monte-Carlo acceptance: |estimate − theory| ≤ 5·SE ...
-ROUNDING = 1e-12    # ... + 1e-12·max(|theory|, 1) for float64 rounding (deterministic estimators: SE ≈ 0)
-
-
 def within_se(value: float, se: float, expected: float) -> tuple[bool, float, str]:
-    """Whether ``|value − expected| ≤ 5·SE + rounding``; the z-score; the tolerance in words."""
-    allowance = ROUNDING * max(abs(expected), 1.0)
+    """Whether a sampled value agrees with the theory within its own standard error.
+
+    Accepts ``|value − expected| ≤ Z·SE + ε·max(|expected|, 1)`` with ``Z =`` :data:`mesatheory.paper.Z_BAND` and
+    ``ε =`` :data:`mesatheory.paper.ROUNDING` (float64 rounding, for estimators whose SE is 0).
+
+    Returns:
+        ``(passed, z, tolerance)``: the decision, the z-score ``(value − expected)/SE`` (0 when SE = 0) and the
+        tolerance in words.
+    """
+    allowance = paper.ROUNDING * max(abs(expected), 1.0)
     z = (value - expected) / se if se > 0 else 0.0
-    text = f"{Z_BAND:g}·SE = {Z_BAND * se:.2g}"
-    if Z_BAND * se < allowance:
+    text = f"{paper.Z_BAND:g}·SE = {paper.Z_BAND * se:.2g}"
+    if paper.Z_BAND * se < allowance:
         text += f" (+ rounding {allowance:.0e})"
-    return abs(value - expected) <= Z_BAND * se + allowance, z, text
+    return abs(value - expected) <= paper.Z_BAND * se + allowance, z, text
 
 
 def rerun_hint(s: Setting, d: int, T: int) -> str:
     """How to run this law at another size: the CLI for a built-in law, the Python API for a user law."""
-    from ..registry import FAMILIES
     if s.law.name in FAMILIES:
         return f"`mesatheory verify --dist {s.law.spec} --d {d} --T {T}`"
     return f"`mesatheory.verify(law, d={d}, T={T})`"
-
-
-def _plain(value: Any) -> Any:
-    """NumPy scalars (and lists of them) as plain Python numbers/bools; anything else unchanged."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -117,12 +111,12 @@ class Setting:
     """
 
     law: Law
-    d: int = 5
-    T: int = 100
-    a0: float = 0.1
-    b0: float = 0.1
-    samples: int = 12288
-    seed: int = 0
+    d: int = paper.D
+    T: int = paper.T
+    a0: float = paper.A0
+    b0: float = paper.B0
+    samples: int = paper.VERIFY_SAMPLES
+    seed: int = paper.VERIFY_SEED
 
     @cached_property
     def kappas(self) -> Kappas:
@@ -132,7 +126,7 @@ class Setting:
     @cached_property
     def assumption2(self) -> Decision:
         """Assumption 2 (paper's Assumption 4.1), decided exactly."""
-        return check_assumption2(self.law, self.d)
+        return decide_assumption2(self.law, self.d)
 
     @cached_property
     def product(self) -> sp.Expr:
@@ -140,9 +134,9 @@ class Setting:
         return product_from_kappas(self.kappas, self.T)
 
     def population_loss(self) -> Any:
-        """The exact full-parameter population loss (:class:`mesatheory.fullflow.PopulationLoss`), built once
+        """The exact full-parameter population loss (:class:`mesatheory.routes.population_flow.PopulationLoss`), built once
         per setting and shared by the full-flow claims."""
-        from ..fullflow import PopulationLoss
+        from ..routes.population_flow import PopulationLoss
         return self.memo("population_loss", lambda: PopulationLoss.build(self.law, self.d, self.T))
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fullflow import MAX_D, MAX_T, solve_full_flow
-from ..fullmodel import diagonal_blocks, predict
-from ..montecarlo import mean_estimate, sample_sequence_statistic
-from .base import Z_BAND, Claim, Setting, Verdict, rerun_hint
+from .. import paper
+from ..model.full import predictions
+from ..model.parameters import diagonal_blocks
+from ..routes.montecarlo import mean_estimate, sample_sequence_statistic
+from ..routes.population_flow import MAX_D, MAX_T, fits, solve_full_flow
+from .base import Claim, Setting, Verdict, rerun_hint
 from .full_flow import check_full_flow
 from .invariance import off_diagonal_gradient
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
@@ -50,6 +52,8 @@ def beyond_precondition(s: Setting) -> str | None:
 
 
 def check_masked_limit(s: Setting) -> Verdict:
+    """``beyond.masked_limit``: with the off-diagonal entries masked, the reduced ODE, Monte Carlo, cubature and the
+    masked exact full flow all reach the formula with the law's own moments (each with its own tolerance)."""
     if why := beyond_precondition(s):
         return MASKED_LIMIT.not_applicable(why)
     route = Route(MASKED_LIMIT.id, STATEMENT, PAPER, beyond_precondition)
@@ -65,19 +69,27 @@ def check_masked_limit(s: Setting) -> Verdict:
 
 def _masked_full_flow(s: Setting) -> Verdict:
     """The exact full-parameter flow with the active blocks' off-diagonal velocity masked (d ≤ 3, T ≤ 12):
-    every other entry must stay exactly where it started and ``ab`` must reach the formula (relative 1e-8)."""
-    if s.d > MAX_D or s.T > MAX_T or s.a0 + s.b0 == 0:
+    every other entry must stay exactly where it started and ``ab`` must reach the formula (relative :data:`mesatheory.paper.FLOW_TOL`)."""
+    if not fits(s.d, s.T) or s.a0 + s.b0 == 0:
         return MASKED_FULL_FLOW.not_applicable(f"needs d ≤ {MAX_D}, T ≤ {MAX_T}, a0 + b0 ≠ 0")
     flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, mask=True, population=s.population_loss())
     P0, Q0 = diagonal_blocks(s.d, s.a0, s.b0)
     moved = float(max(np.abs(flow.P[-1][P0 == 0]).max(), np.abs(flow.Q[-1][Q0 == 0]).max()))
     error = abs(flow.product - float(s.product)) / float(s.product)
-    passed = flow.converged and moved <= 1e-10 and error <= 1e-8
-    return MASKED_FULL_FLOW.verdict(float(s.product), flow.product, "off-diagonal ≤ 1e-10, relative 1e-8", passed,
+    passed = flow.converged and moved <= paper.EXACT_TOL and error <= paper.FLOW_TOL
+    return MASKED_FULL_FLOW.verdict(float(s.product), flow.product,
+                                    f"off-diagonal ≤ {_exponent(paper.EXACT_TOL)}, relative {_exponent(paper.FLOW_TOL)}", passed,
                                     f"{flow.message}; entries off the diagonal {moved:.1e}; relative error {error:.1e}")
 
 
+def _exponent(x: float) -> str:
+    """A power of ten as ``1e-8`` (not Python's ``1e-08``)."""
+    return f"{x:.0e}".replace("e-0", "e-").replace("e+0", "e+")
+
+
 def check_leaves_diagonal(s: Setting) -> Verdict:
+    """``beyond.leaves_diagonal``: the exact off-diagonal gradient at the diagonal start is non-zero and (where the
+    exact full flow fits) the flow leaves the diagonal."""
     if why := beyond_precondition(s):
         return LEAVES_DIAGONAL.not_applicable(why)
     grads = off_diagonal_gradient(s.law, s.d, s.T)
@@ -86,7 +98,7 @@ def check_leaves_diagonal(s: Setting) -> Verdict:
               + (f", e.g. ∂L/∂{example[0]} = {example[1]['at_T_float']} at T = {s.T}" if example else ""))
     evidence: dict = {"off_diagonal_nonzero": len(grads), "off_diagonal_gradient": grads}
     passed = bool(grads)
-    if s.d <= MAX_D and s.T <= MAX_T:
+    if fits(s.d, s.T):
         flow = check_full_flow(s)
         leaves = bool(flow.evidence.get("leaves_diagonal"))
         passed = passed and leaves
@@ -101,11 +113,13 @@ def check_leaves_diagonal(s: Setting) -> Verdict:
 
 
 def check_not_one_step_gd(s: Setting) -> Verdict:
+    """``beyond.not_one_step_gd``: the trained full model beats the best one-step-GD predictor in exact population
+    loss, and differs from it on samples by a margin above ``Z_BAND`` standard errors."""
     claim = Claim("beyond.not_one_step_gd", "the trained full model is not the best one-step-GD predictor (c* g_t)",
                   f"exact full flow (unmasked); exact population losses; {s.samples} sampled sequences at t = T−1 "
                   "(seed + 2)", PAPER)
     why = beyond_precondition(s)
-    if why is None and (s.d > MAX_D or s.T > MAX_T):
+    if why is None and not fits(s.d, s.T):
         why = (f"the exact full flow needs d ≤ {MAX_D}, T ≤ {MAX_T}: run "
                f"{rerun_hint(s, min(s.d, MAX_D), min(s.T, MAX_T))}, or `mesatheory reproduce full_one` (training)")
     if why is None and s.a0 + s.b0 == 0:
@@ -120,13 +134,13 @@ def check_not_one_step_gd(s: Setting) -> Verdict:
     loss_full, loss_gd = population.loss(P, Q), population.loss(Pg, Qg)
 
     def gap(_x1: np.ndarray, X: np.ndarray) -> np.ndarray:
-        diff = predict(P, Q, X)[:, -1] - predict(Pg, Qg, X)[:, -1]
+        diff = predictions(P, Q, X)[:, -1] - predictions(Pg, Qg, X)[:, -1]
         return 0.5 * np.sum(np.abs(diff) ** 2, axis=1)
 
     est = mean_estimate(sample_sequence_statistic(s.law, s.d, s.T, s.samples, s.seed + 2, gap))
-    passed = est.value - Z_BAND * est.se > 0 and loss_full < loss_gd
+    passed = est.value - paper.Z_BAND * est.se > 0 and loss_full < loss_gd
     return claim.verdict(
-        "> 0", est.value, f"margin > {Z_BAND:g}·SE = {Z_BAND * est.se:.2g}", passed,
+        "> 0", est.value, f"margin > {paper.Z_BAND:g}·SE = {paper.Z_BAND * est.se:.2g}", passed,
         (f"margin E[½||ŷ_full − ŷ_GD||²] at t = T−1: {est.value:.4g} ± {est.se:.2g}; exact population loss "
          f"{loss_full:.6g} (full, {flow.message} at τ = {flow.tau[-1]:.4g}, per-entry time) < {loss_gd:.6g} "
          f"(best one-step GD, ab = {float(s.product):.6g}); max |off-diagonal| {flow.offdiag_max:.3g}"),

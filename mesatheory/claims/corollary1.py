@@ -8,7 +8,7 @@ Checked two ways:
 1. **symbolic** — :func:`mesatheory.derive.prediction.corollary1_holds`: the model's prediction on the
    diagonal minus the GD prediction is identically 0 for symbolic ``t`` at this ``d``;
 2. **numeric** — on sampled sequences, the model's prediction at ``ab = ãb̃``
-   (:func:`mesatheory.model.diagonal_predictions`, prefix sums) against the GD step computed from the
+   (:func:`mesatheory.model.diagonal.diagonal_predictions`, prefix sums) against the GD step computed from the
    definition of ``L_OLS,t``: its gradient in the ``2d²`` real coordinates of ``W = U + iV`` by central
    differences (exact up to rounding, since ``L_OLS,t`` is quadratic), for every ``t`` at once.
 """
@@ -18,12 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..derive.prediction import corollary1_holds
-from ..laws import Law
-from ..model import diagonal_predictions
-from ..moments import check_assumption2, kappas
-from ..process import sample_sequences
-from ..theory import product_from_kappas
-from .base import Claim, Verdict
+from ..model.diagonal import diagonal_predictions
+from ..model.process import sample_sequences
+from .base import Claim, Setting, Verdict
 
 CLAIM_ID = "corollary1.one_step_gd"
 PAPER = "Corollary of Thm 4.1"
@@ -56,21 +53,22 @@ def gd_step_predictions(X: np.ndarray, c: float) -> np.ndarray:
     return np.einsum("ntjk,ntk->ntj", W1, X[:, 1:T - 1])
 
 
-def check_corollary1(law: Law, d: int = 5, T: int = 100, seed: int = 0) -> Verdict:
-    """The symbolic identity at dimension ``d`` and the numeric comparison on ``16`` sampled sequences."""
+def check_corollary1(s: Setting) -> Verdict:
+    """``corollary1.one_step_gd``: the symbolic identity at dimension ``d`` and the numeric comparison on
+    :data:`SEQUENCES` sampled sequences (seed ``s.seed``)."""
+    law, d, T, seed = s.law, s.d, s.T, s.seed
     claim = Claim(CLAIM_ID, STATEMENT,
                   f"symbolic: ŷ_t − W_1 x_t ≡ 0 for symbolic t at d = {d} (mesatheory.derive); numeric: "
                   f"{SEQUENCES} sampled sequences (seed {seed}), model prediction vs one GD step on L_OLS,t with "
                   "central-difference gradient", PAPER)
-    decision = check_assumption2(law, d)
-    k = kappas(law, d)
+    decision, k = s.assumption2, s.kappas
     if not k.finite:
         return claim.not_applicable(f"a κ is infinite ({decision.reason})")
     if not decision.holds:
         return claim.not_applicable(f"Assumption 2 is violated ({decision.reason}): the trained model need not be "
                                     "diagonal, so it need not be one GD step (the paper's §5)")
     symbolic = corollary1_holds(d)
-    c = float(product_from_kappas(k, T))
+    c = float(s.product)
     a = b = float(np.sqrt(c))
     _, X = sample_sequences(law, np.random.default_rng(seed), SEQUENCES, d, T)
     model = diagonal_predictions(X, a, b)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ..cubature import CubatureUnavailable
-from ..dynamics import ATOL, RTOL, ReducedFlow, solve_flow
-from ..fullflow import MAX_D, MAX_T, solve_full_flow
-from ..fullmodel import diagonal_blocks, offdiagonal
+from .. import paper
+from ..errors import Unavailable
+from ..model.parameters import diagonal_blocks, offdiagonal
+from ..routes.ode import ReducedFlow, solve_flow
+from ..routes.population_flow import MAX_D, MAX_T, fits, solve_full_flow
 from .base import Claim, Setting, Verdict, rerun_hint
 
 ID = "theorem1.full_flow"
@@ -23,9 +24,9 @@ PAPER = "Theorem 4.1"
 STATEMENT = ("the gradient flow over every entry of W^KQ and W^PV stays on the diagonal form and "
              "ã·b̃ = κ1 / (κ2 + κ3·H_{T-2}/(T-2))")
 METHOD = ("exact population loss over all entries (x_1 cubature × exact phase moments, a quartic polynomial); "
-          "SciPy solve_ivp (DOP853, rtol 1e-12) to a terminal gradient-norm event; per-entry time")
-OFFDIAG_TOL = 1e-10
-PRODUCT_TOL = 1e-8
+          f"SciPy solve_ivp (DOP853, rtol {paper.ODE_RTOL:g}) to a terminal gradient-norm event; per-entry time")
+OFFDIAG_TOL = paper.EXACT_TOL
+PRODUCT_TOL = paper.FLOW_TOL
 STOP_OFFDIAG = 1e-6     # an entry this far off the diagonal is a clear failure: stop integrating there
 CLAIM = Claim(ID, STATEMENT, METHOD, PAPER)
 
@@ -33,7 +34,8 @@ CLAIM = Claim(ID, STATEMENT, METHOD, PAPER)
 def _reduced_agreement(s: Setting, tau: np.ndarray, ab_full: np.ndarray) -> float:
     """``max_τ |ab_full(τ) - ab_reduced(τ)|`` against the reduced ``(a, b)`` flow at the same times."""
     flow = ReducedFlow.from_kappas(s.kappas, s.T)
-    sol = solve_ivp(flow.rhs, (0.0, float(tau[-1])), [s.a0, s.b0], method="DOP853", rtol=RTOL, atol=ATOL,
+    sol = solve_ivp(flow.rhs, (0.0, float(tau[-1])), [s.a0, s.b0], method="DOP853", rtol=paper.ODE_RTOL,
+                    atol=paper.REDUCED_ATOL,
                     t_eval=tau)
     return float(np.max(np.abs(sol.y[0] * sol.y[1] - ab_full)))
 
@@ -41,10 +43,10 @@ def _reduced_agreement(s: Setting, tau: np.ndarray, ab_full: np.ndarray) -> floa
 def check_full_flow(s: Setting, max_d: int = MAX_D, max_T: int = MAX_T) -> Verdict:
     """Verdict for ``theorem1.full_flow`` (see the module docstring).
 
-    ``max_d``, ``max_T`` bound the sizes attempted (default: the issue's ``d ≤ 3``, ``T ≤ 12``); the method is
-    cheap far beyond them (the paper's ``d = 5, T = 100`` takes 2–4 s per law), so callers may raise them.
+    ``max_d``, ``max_T`` bound the sizes attempted (default ``d ≤ 3``, ``T ≤ 12``); the method is cheap far beyond
+    them (the paper's ``d = 5, T = 100`` takes 2–4 s per law), so callers may raise them.
     """
-    if s.d > max_d or s.T > max_T:
+    if not fits(s.d, s.T, max_d, max_T):
         return CLAIM.not_applicable(
             f"the exact full-parameter flow is limited to d ≤ {max_d}, T ≤ {max_T} (got d={s.d}, T={s.T}); run "
             f"{rerun_hint(s, min(s.d, max_d), min(s.T, max_T))} for it, or "
@@ -55,7 +57,7 @@ def check_full_flow(s: Setting, max_d: int = MAX_D, max_T: int = MAX_T) -> Verdi
         return CLAIM.not_applicable("a0 + b0 = 0: the flow runs into the saddle at the origin")
     try:
         pop = s.population_loss()
-    except CubatureUnavailable as exc:
+    except Unavailable as exc:
         return CLAIM.not_applicable(f"skipped: {exc}")
     expected = float(s.product)
     if not s.assumption2.holds:

@@ -1,7 +1,7 @@
 """Claim ``theorem1.invariance`` (paper's Theorem 4.1): the flow stays on the diagonal.
 
 At a diagonal point (``W^{KQ}_{32} = aI``, ``W^{PV}_{12} = bI``) the exact population gradient, derived
-symbolically (:mod:`mesatheory.derive.invariance`, symbolic ``a, b, T``) with the law's exact joint moments,
+symbolically (:mod:`mesatheory.derive.gradient`, symbolic ``a, b, T``) with the law's exact joint moments,
 has no off-diagonal component. Where Assumption 2 is violated the claim is not applicable and the non-zero
 off-diagonal gradient is the evidence. Where it holds but a moment it does not constrain
 (``E[x_j³ x_k³]``, ``j ≠ k``) is non-zero, the claim fails, with that gradient as evidence.
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..derive.invariance import law_gradient
+from ..derive.gradient import law_gradient
 from ..derive.steps import tex
-from ..derive.symbols import A, B, T as T_SYMBOL
+from ..derive.symbols import A, B
+from ..derive.symbols import T as T_SYMBOL
 from ..laws import Law
-from ..moments import check_assumption2, kappas
-from .base import Claim, Verdict
+from .base import Claim, Setting, Verdict
 
 CLAIM_ID = "theorem1.invariance"
 PAPER = "Theorem 4.1"
@@ -38,13 +38,16 @@ def off_diagonal_gradient(law: Law, d: int, T: int) -> dict[str, dict[str, str]]
     return out
 
 
-def check_invariance(law: Law, d: int = 5, T: int = 100) -> Verdict:
-    """Zero off-diagonal gradient under Assumption 2; the exact non-zero gradient as evidence otherwise."""
-    decision = check_assumption2(law, d)
-    k = kappas(law, d)
-    if not k.finite:
+def check_invariance(s: Setting) -> Verdict:
+    """``theorem1.invariance``: zero off-diagonal gradient under Assumption 2 (exact, SymPy).
+
+    Where Assumption 2 is violated the claim is not applicable and the non-zero off-diagonal gradient is the
+    evidence; where it holds but the gradient is not zero, the claim fails with that gradient as evidence.
+    """
+    decision, d, T = s.assumption2, s.d, s.T
+    if not s.kappas.finite:
         return CLAIM.not_applicable(f"a moment is infinite ({decision.reason})")
-    grads = off_diagonal_gradient(law, d, T)
+    grads = off_diagonal_gradient(s.law, d, T)
     example = next(iter(grads.items()), None)
     shown = f"e.g. ∂L/∂{example[0]} = {example[1]['at_T_float']} at T = {T}" if example else ""
     evidence = {"off_diagonal_nonzero": len(grads), "off_diagonal_gradient": grads,

@@ -16,17 +16,18 @@ from typing import Callable
 
 import sympy as sp
 
-from ..cubature import CubatureUnavailable, population_statistics
-from ..dynamics import ReducedFlow, solve_flow
-from ..montecarlo import estimate_product
-
+from .. import paper
+from ..errors import Unavailable
+from ..routes.cubature import population_statistics
+from ..routes.montecarlo import estimate_product
+from ..routes.ode import ReducedFlow, solve_flow
 from .assumption2 import theorem1_precondition
 from .base import Claim, Setting, Verdict, within_se
 
 PAPER = "Theorem 4.1"
 STATEMENT = "ã·b̃ = κ1 / (κ2 + κ3·H_{T-2}/(T-2))"
-ODE_TOL = 1e-8
-CUBATURE_TOL = 1e-10
+ODE_TOL = paper.FLOW_TOL
+CUBATURE_TOL = paper.EXACT_TOL
 
 
 def _relative_error(measured: float, expected: float) -> float:
@@ -52,6 +53,8 @@ CLOSED_FORM = Claim("theorem1.closed_form", STATEMENT, "exact: Σ_{t=2}^{T-1} �
 
 
 def check_closed_form(s: Setting) -> Verdict:
+    """``theorem1.closed_form``: ``c*`` is a stationary point of the exact reduced loss, summed over ``t`` term by
+    term in rational arithmetic; the residual must be exactly 0."""
     if why := theorem1_precondition(s):
         return CLOSED_FORM.not_applicable(why)
     k, c = s.kappas, s.product
@@ -64,7 +67,9 @@ def check_closed_form(s: Setting) -> Verdict:
 
 
 def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
-    claim = route.claim("SciPy solve_ivp (DOP853, rtol 1e-12) on the reduced (a, b) flow, per-entry time")
+    """``theorem1.ode`` (or ``route``): the reduced flow integrated from ``(a_0, b_0)`` to convergence reaches ``c*``
+    (relative :data:`ODE_TOL`) and conserves ``a² − b²``."""
+    claim = route.claim(f"SciPy solve_ivp (DOP853, rtol {paper.ODE_RTOL:g}) on the reduced (a, b) flow, per-entry time")
     why = route.precondition(s)
     if why is None and s.a0 + s.b0 == 0:
         why = ("a0 + b0 = 0: the flow stays on the invariant line a = -b and runs into the saddle at the "
@@ -87,6 +92,8 @@ def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
 
 
 def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) -> Verdict:
+    """``theorem1.monte_carlo`` (or ``route``): the minimiser of the empirical AR loss on sampled sequences is within
+    its own standard error of ``c*``; needs ``E[x^12] < ∞``."""
     claim = route.claim(f"{s.samples} sampled sequences, seed {s.seed}: minimiser of the model's empirical AR "
                         "loss; control variates, batch-means SE")
     why = route.precondition(s)
@@ -108,13 +115,15 @@ def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) 
 
 
 def check_cubature(s: Setting, route: Route = Route("theorem1.cubature")) -> Verdict:
+    """``theorem1.cubature`` (or ``route``): the population minimiser by an exact cubature rule equals ``c*``
+    (relative :data:`CUBATURE_TOL`); declined when the rule would be too large."""
     claim = route.claim("exact cubature: Gauss rule (or atoms) for x_1 × roots-of-unity grid for the phases")
     why = route.precondition(s)
     stats = None
     if why is None:
         try:
             stats = population_statistics(s.law, s.d, s.T)
-        except CubatureUnavailable as exc:
+        except Unavailable as exc:
             why = f"skipped: {exc}"
     if why or stats is None:
         return claim.not_applicable(why or "")

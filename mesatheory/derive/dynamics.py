@@ -2,11 +2,11 @@
 
 **Per-entry convention** (each diagonal entry of the full matrices under ``dθ/dτ = -∇L``): the flow of
 ``a = W^{KQ}_{32}[j,j]`` and ``b = W^{PV}_{12}[j,j]`` is minus the derivative of the population loss with
-respect to that one entry, taken from :mod:`.invariance` (symbolic ``T``) and reduced to moments of
+respect to that one entry, taken from :mod:`.gradient` (symbolic ``T``) and reduced to moments of
 coordinate ``j``. It gives ``db/dτ = a (A - K c)`` with ``A = (T-2)κ1``, ``K = (T-2)κ2 + κ3 H_{T-2}`` and
 ``da/dτ = b (A - K̃ c)`` where ``K̃`` has ``κ̃3 = Σ_{r≠j} E[x_j⁴ x_r²]`` in place of ``κ3`` (powers swapped:
 ``a_j`` scores coordinate ``j`` in every output). ``κ̃3 = κ3`` for exchangeable laws (i.i.d., sparse); the
-rest of this module assumes it, as PAPER.md does.
+rest of this module assumes it, as docs/paper.md does.
 
 **Two-scalar convention**: ``-∂L(a, b)/∂a`` of the loss of :mod:`.loss` is ``d`` times the per-entry
 right-hand side (same orbits, time divided by ``d``).
@@ -23,14 +23,13 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ..moments import Kappas
+from ..laws import Kappas
 from ..theory import product_from_kappas
-from .invariance import Entry, summed_gradient
+from .gradient import Entry, summed_gradient
 from .loss import kappa_substitution, population_loss
 from .steps import Result, Step, tex
-from .symbols import A, B, C, K1, K2, K3, K3T, M2, T, Model, moment, moments_in
+from .symbols import K1, K2, K3, K3T, M2, A, B, C, Model, T, moment, moments_in
 
-TAU = sp.Symbol("tau", real=True)
 D = sp.Symbol("D", real=True)                       # the conserved a² - b²
 C_STAR = sp.Symbol("c^*", positive=True)
 C0 = sp.Symbol("c_0", real=True)
@@ -148,11 +147,11 @@ def steps() -> list[Step]:
              "$\\dot b = a(A-Kc)$, while $\\dot a = b(A-\\tilde K c)$ where $\\tilde K$ has "
              "$\\tilde\\kappa_3=\\sum_{r\\ne j}\\mathbb{E}[x_j^4x_r^2]$ in place of $\\kappa_3$ ($a_j$ scores "
              "coordinate $j$ in every output). For exchangeable laws (i.i.d., sparse) $\\tilde\\kappa_3=\\kappa_3$; "
-             "from here on the flow uses $\\kappa_3$ for both, as PAPER.md does (each law report checks it).",
+             "from here on the flow uses $\\kappa_3$ for both, as docs/paper.md does (each law report checks it).",
              (Result("\\dot a\\ (d=3)", per_entry_rhs(3)[0]), Result("\\dot b\\ (d=3)", per_entry_rhs(3)[1])),
              f"Difference from $(b(A-\\tilde Kc),\\ a(A-Kc))$ simplifies to 0 for d = 2, 3: {per_entry_ok}.",
              "symbolic $T$; explicit $d = 2, 3$", holds=per_entry_ok,
-             notes=("PAPER.md states $\\dot a = b(A-Kc)$ with $\\kappa_3$; the derivation gives "
+             notes=("docs/paper.md states $\\dot a = b(A-Kc)$ with $\\kappa_3$; the derivation gives "
                     "$\\tilde\\kappa_3$ there. Assumption 2 as stated fixes $\\kappa_3$ per coordinate but not "
                     "$\\tilde\\kappa_3$: a sign-symmetric law that satisfies it with $\\tilde\\kappa_3$ "
                     "depending on the coordinate exists (`tests/test_derive_dynamics.py`, "
@@ -161,7 +160,7 @@ def steps() -> list[Step]:
                     "$\\tilde\\kappa_3=\\kappa_3$ (see its report).",)),
         Step("dynamics.two_scalar", "Two-scalar convention",
              "Differentiating $L(a,b)$ of step 2 as a function of two scalars multiplies both right-hand sides "
-             "by $d$ (the same orbits, time divided by $d$). Reports and `mesatheory.dynamics` use the "
+             "by $d$ (the same orbits, time divided by $d$). Reports and `mesatheory.routes.ode` use the "
              "per-entry convention.",
              (Result("-\\partial_a L\\ (d=3)", two_scalar_rhs(3)[0]),
               Result("-\\partial_b L\\ (d=3)", two_scalar_rhs(3)[1])),
@@ -176,7 +175,7 @@ def steps() -> list[Step]:
              "Stationary points off the origin need $g=0$, i.e. $c = ab = c^*$:",
              (Result("c^*", facts.fixed_point),),
              f"Identical to `mesatheory.theory.product_from_kappas` with symbolic κ's and $T$: {theory_ok}; the "
-             "tests compare the integrated flow (`mesatheory.dynamics.solve_flow`) with it.",
+             "tests compare the integrated flow (`mesatheory.routes.ode.solve_flow`) with it.",
              "symbolic $T$, κ's", holds=theory_ok),
         Step("dynamics.basin", "Basin of attraction: every start except $a_0+b_0=0$",
              "Along the flow $\\frac{d}{d\\tau}(a+b) = (a+b)g$ and $\\frac{d}{d\\tau}(a-b) = -(a-b)g$, so "
@@ -209,6 +208,6 @@ def steps() -> list[Step]:
               Result("\\Phi'(c)(c^*-c)\\sqrt{D^2+4c^2}-1\\ (c<c^*,\\ c>c^*)",
                      sp.Tuple(*facts.closed_form_residuals))),
              "Differentiated back into the ODE: the residual simplifies to 0 below and above $c^*$. The tests "
-             "compare $\\tau(c)$ with `mesatheory.dynamics.solve_flow` (DOP853).", "symbolic",
+             "compare $\\tau(c)$ with `mesatheory.routes.ode.solve_flow` (DOP853).", "symbolic",
              holds=all(e == 0 for e in facts.closed_form_residuals)),
     ]

@@ -17,7 +17,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .steps import Result, Step
-from .symbols import A, B, C, K1, K2, K3, M2, T, Model, moment, moments_in, population
+from .symbols import K1, K2, K3, M2, A, B, C, Model, T, moment, moments_in, population
 from .timesum import as_laurent, sum_over_t
 
 
@@ -72,7 +72,7 @@ def in_product(expr: sp.Expr) -> sp.Expr:
 
 
 def paper_per_t(d: int, t: sp.Expr) -> sp.Expr:
-    """PAPER.md's per-position loss ``d [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]`` (κ3 = 0 when d = 1)."""
+    """docs/paper.md's per-position loss ``d [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]`` (κ3 = 0 when d = 1)."""
     k3 = K3 if d > 1 else 0
     return d * (C**2 * (K2 + k3 / (t - 1)) / 2 - C * K1 + M2 / 2)
 
@@ -92,7 +92,7 @@ def population_loss(d: int) -> sp.Expr:
 
 
 def paper_population_loss(d: int) -> sp.Expr:
-    """PAPER.md's ``L = d Σ_{t=2}^{T-1} [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]`` summed by hand:
+    """docs/paper.md's ``L = d Σ_{t=2}^{T-1} [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]`` summed by hand:
     ``d [(T-2)(½ c² κ2 - c κ1 + ½ m2) + ½ c² κ3 H_{T-2}]``."""
     k3 = K3 if d > 1 else 0
     return d * ((T - 2) * (C**2 * K2 / 2 - C * K1 + M2 / 2) + C**2 * k3 * sp.harmonic(T - 2) / 2)
@@ -130,7 +130,7 @@ def steps() -> list[Step]:
              tuple(Result(f"\\ell_t\\ (d={d})", sp.collect(per_t_loss(d), [A, B])) for d in (1, 2)),
              "Re-derived with explicit $t = 2, 3, 4, 5$ (numeric index bounds): equal to the symbolic result "
              f"for d = 1, 2, 3: {all(explicit.values())}. The tests compare with the exact cubature "
-             "(`mesatheory.cubature.population_statistics`) and the numeric model.",
+             "(`mesatheory.routes.cubature.population_statistics`) and the numeric model.",
              "symbolic $t$; explicit $d = 1, 2, 3$ ($d = 1, 2$ shown)", holds=all(explicit.values())),
         Step("loss.moments", "Which moments enter the diagonal loss",
              "Only $\\mathbb{E}[x_j^2]$, $\\mathbb{E}[x_j^4]$, $\\mathbb{E}[x_j^6]$ and "
@@ -143,7 +143,7 @@ def steps() -> list[Step]:
              "and $\\kappa_3=\\sum_{r\\ne j}\\mathbb{E}[x_j^2x_r^4]$ (the same for every $j$) leaves no moment, and "
              "$a, b$ enter only through $c=ab$:",
              tuple(Result(f"\\ell_t\\ (d={d})", reduced_per_t_loss(d)) for d in CHECKED_DIMENSIONS),
-             "Difference from PAPER.md's $d\\,[\\tfrac12c^2(\\kappa_2+\\kappa_3/(t-1))-c\\kappa_1+\\tfrac12m_2]$ "
+             "Difference from docs/paper.md's $d\\,[\\tfrac12c^2(\\kappa_2+\\kappa_3/(t-1))-c\\kappa_1+\\tfrac12m_2]$ "
              f"simplifies to 0 for d = 1, 2, 3: {all(reduced_ok.values())} ($\\kappa_3$ is an empty sum at $d=1$).",
              "symbolic $t$; explicit $d = 1, 2, 3$", holds=all(reduced_ok.values())),
         Step("loss.summed", "Sum over positions: the population loss $L(a,b)$",

@@ -1,11 +1,11 @@
 """Step 5: one law's exact moments substituted into the general derivation.
 
-For a law at dimension ``d``: the κ's (:func:`mesatheory.moments.kappas`) and ``κ̃3``; the fixed-point product
+For a law at dimension ``d``: the κ's (:func:`mesatheory.laws.moments.kappas`) and ``κ̃3``; the fixed-point product
 ``c*(T) = (T-2)κ1 / ((T-2)κ2 + κ3 H_{T-2})`` (the derived fixed point of :mod:`.dynamics` with the law's
 κ's), as a function of ``T`` and, for i.i.d. laws, of ``d`` too (``κ3 = (d-1) E[x²] E[x⁴]`` because joint
 moments factorise); its ``T → ∞`` limit ``κ1/κ2``; the exact numbers at the paper's ``d = 5, T = 100``
 (checked against :func:`mesatheory.theory.product_from_kappas`); and the exact population gradient at a
-diagonal point off the diagonal (:func:`.invariance.law_gradient`).
+diagonal point off the diagonal (:func:`.gradient.law_gradient`).
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ..capability import LADDER, limit_product, recovery, trained_loss
-from ..laws import Law
-from ..moments import Decision, Kappas, check_assumption2, kappas
-from ..theory import product_from_kappas
+from ..laws import Decision, Kappas, Law, decide_assumption2, kappas
+from ..theory import LADDER, limit_product, product_from_kappas, recovery, trained_loss
 from .dynamics import flow_facts
-from .invariance import Entry, law_gradient
+from .gradient import Entry, law_gradient
 from .loss import population_loss
 from .steps import Result, Step
-from .symbols import A, B, C, K1, K2, K3, M2, T
+from .symbols import K1, K2, K3, M2, A, B, C, T
 
 D_SYMBOL = sp.Symbol("d", integer=True, positive=True)
 PAPER_D, PAPER_T = 5, 100
@@ -89,7 +87,7 @@ def iid_product_in_T_and_d(law: Law) -> sp.Expr:
 @lru_cache(maxsize=64)
 def derive_law(law: Law, d: int = PAPER_D, T_value: int = PAPER_T) -> LawDerivation:
     """Substitute ``law``'s exact moments into the general derivation (see the module docstring)."""
-    decision = check_assumption2(law, d)
+    decision = decide_assumption2(law, d)
     k = kappas(law, d)
     problem = ""
     if not k.finite:
@@ -149,7 +147,7 @@ def law_steps(r: LawDerivation) -> list[Step]:
         f"Moments of one coordinate at $d = {r.d}$ from the law's exact joint moments. Assumption 2 (paper's "
         f"Assumption 4.1): {'holds' if r.assumption2.holds else 'violated'} — {r.assumption2.reason}.",
         tuple(kappa_results),
-        "`mesatheory.moments.kappas` and `check_assumption2` (exact SymPy moments).", f"explicit $d = {r.d}$",
+        "`mesatheory.laws.kappas` and `decide_assumption2` (exact SymPy moments).", f"explicit $d = {r.d}$",
         holds=True if r.assumption2.holds else None, notes=(r.problem,) if r.problem else ())]
     if r.product is None:
         return out

@@ -101,7 +101,7 @@ def steps() -> list[Step]:
              "$b\\,x_i$, the key–query block $a\\,x_{i-1}^* x_t$; the term $i=1$ carries $x_0=0$, so every sum "
              "starts at $i=2$. Component by component for $d=2$:",
              tuple(Result(f"\\hat y_{{t,{j + 1}}}", y[j].to_expr()) for j in range(shown)),
-             "Evaluated at explicit $t$ and random $\\lambda, x_1$ against `mesatheory.model.unit_predictions` "
+             "Evaluated at explicit $t$ and random $\\lambda, x_1$ against `mesatheory.model.diagonal.unit_predictions` "
              "(prefix-sum implementation) in `tests/test_derive_prediction.py`.",
              "symbolic $t$; $d = 2$ shown, $d = 1, 2, 3$ derived"),
         Step("prediction.ols_gradient", "One gradient step on the in-context least squares",

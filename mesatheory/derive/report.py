@@ -12,9 +12,7 @@ only real changes.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,9 +21,9 @@ import numpy
 import scipy
 import sympy as sp
 
-from ..laws import Law
-from ..registry import builtin_laws
-from . import dynamics, invariance, loss, prediction
+from .._io import make_folder, write_text
+from ..laws import Law, builtin_laws
+from . import dynamics, gradient, loss, prediction
 from .per_law import derive_law, law_steps, one_line
 from .steps import Step, tex
 
@@ -41,7 +39,7 @@ def versions() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def general_steps() -> tuple[Step, ...]:
     """Steps 1–4, derived once per process and shared by every report."""
-    return (*prediction.steps(), *loss.steps(), *dynamics.steps(), *invariance.steps())
+    return (*prediction.steps(), *loss.steps(), *dynamics.steps(), *gradient.steps())
 
 
 def _status(step: Step) -> str:
@@ -88,7 +86,7 @@ NOTATION = [
     "The phase rule $\\mathbb{E}[\\lambda^p\\bar\\lambda^q]=\\delta_{pq}$ restricts each sum to the lattice points "
     "where every exponent vanishes (an affine system in the indices, solved exactly and counted for symbolic "
     "$t$); monomials of $x_1$ then become joint moments. Nothing below is typed in: each result is computed "
-    "from the model's definition, and each comparison with a formula of PAPER.md is an identity that SymPy "
+    "from the model's definition, and each comparison with a formula of docs/paper.md is an identity that SymPy "
     "simplifies to 0.",
 ]
 
@@ -136,15 +134,6 @@ def slug(law: Law) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", law.spec.replace("=", "-").replace("/", "over"))
 
 
-def _write_atomic(path: Path, text: str) -> Path:
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                     suffix=".tmp", delete=False) as handle:
-        handle.write(text)
-        temporary = handle.name
-    os.replace(temporary, path)
-    return path
-
-
 def _dump(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
@@ -154,7 +143,7 @@ def _general_line() -> str:
     failed = [s.title for s in steps if s.holds is False]
     held = sum(1 for s in steps if s.holds)
     return (f"{held} derived identities hold (Corollary 1, loss, dynamics, fixed point, closed form); "
-            f"not as PAPER.md states: {'; '.join(failed) or 'none'}")
+            f"not as docs/paper.md states: {'; '.join(failed) or 'none'}")
 
 
 def write_reports(out_dir: Path, laws: list[Law] | None = None) -> list[Path]:
@@ -163,18 +152,18 @@ def write_reports(out_dir: Path, laws: list[Law] | None = None) -> list[Path]:
     Returns the paths written, in order.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     laws = builtin_laws() if laws is None else laws
     written = []
     md, data = render_general()
-    written += [_write_atomic(out_dir / f"{GENERAL}.md", md + "\n"),
-                _write_atomic(out_dir / f"{GENERAL}.json", _dump(data))]
+    written += [write_text(out_dir / f"{GENERAL}.md", md + "\n"),
+                write_text(out_dir / f"{GENERAL}.json", _dump(data))]
     rows = [f"| [general derivation]({GENERAL}.md) | {_general_line()} |"]
     for law in laws:
         md, data = render_law_report(law)
         name = slug(law)
-        written += [_write_atomic(out_dir / f"{name}.md", md + "\n"),
-                    _write_atomic(out_dir / f"{name}.json", _dump(data))]
+        written += [write_text(out_dir / f"{name}.md", md + "\n"),
+                    write_text(out_dir / f"{name}.json", _dump(data))]
         rows.append(f"| [`{law.spec}`]({name}.md) | {data['summary']} |")
     v = versions()
     index = ["# Derivations", "",
@@ -184,5 +173,5 @@ def write_reports(out_dir: Path, laws: list[Law] | None = None) -> list[Path]:
              f"Regenerate every file here with `{REGENERATE}` (SymPy {v['sympy']}, NumPy {v['numpy']}, "
              f"SciPy {v['scipy']}).", "",
              "| report | result |", "|---|---|", *rows, ""]
-    written.append(_write_atomic(out_dir / "README.md", "\n".join(index)))
+    written.append(write_text(out_dir / "README.md", "\n".join(index)))
     return written

@@ -58,7 +58,7 @@ class Step:
         check: how the result was checked (the symbolic identity that simplified to 0, the tests).
         scope: what was symbolic and what was explicit (``"symbolic t; d = 1, 2, 3"``).
         holds: whether the step's identity held (``None`` for purely descriptive steps).
-        notes: further remarks (caveats, discrepancies with PAPER.md).
+        notes: further remarks (caveats, discrepancies with docs/paper.md).
         columns: headers when the results are shown as a table (``name``, ``expr``, ``*more``).
         figure: raw Markdown shown after the results (e.g. a Mermaid chart, which GitHub renders).
     """

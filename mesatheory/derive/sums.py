@@ -22,17 +22,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import sympy as sp
+
+from ..errors import Undecided
 
 Affine = dict[sp.Expr, Fraction]   # {symbol or 1: coefficient}
 Ranges = tuple[tuple[sp.Expr, sp.Expr], ...]
 Key = tuple[tuple[sp.Expr, ...], Ranges]
-
-
-class Undecided(ValueError):
-    """A lattice-point count is not a single affine formula in ``t`` for every ``t ≥ t_min``."""
 
 
 def index_symbol(k: int) -> sp.Symbol:
@@ -140,10 +138,6 @@ class IndexedSum:
     def scale(self, factor: sp.Expr) -> "IndexedSum":
         """``factor · self`` (``factor`` free of phases and indices)."""
         return IndexedSum(self.phases, {k: factor * c for k, c in self.terms.items()})
-
-    def map_coefficients(self, fn: Callable[[sp.Expr], sp.Expr]) -> "IndexedSum":
-        """Apply ``fn`` to every coefficient (e.g. a derivative or a substitution)."""
-        return IndexedSum(self.phases, {k: fn(c) for k, c in self.terms.items()})
 
     def conj(self) -> "IndexedSum":
         """Complex conjugate: ``λ_j → λ_j^{-1}`` (``|λ_j| = 1``), coefficients conjugated (reals stay)."""

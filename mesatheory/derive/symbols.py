@@ -1,4 +1,4 @@
-"""The model of PAPER.md §1–2 as SymPy objects, for an explicit dimension ``d``.
+"""The model of docs/paper.md §1–2 as SymPy objects, for an explicit dimension ``d``.
 
 * ``x_j`` (``j = 1..d``): the real coordinates of the first token ``x_1``.
 * ``λ_j``: the phases, ``W = diag(λ_1, …, λ_d)`` with ``|λ_j| = 1``; so the sequence is

@@ -1,6 +1,6 @@
 """A reference implementation of the official training algorithm: per-prefix matrix products, ``O(m T² d²)``.
 
-For the benchmark and for trajectory-agreement tests only. Same maths as :mod:`mesatheory.fullmodel`
+For the benchmark and for trajectory-agreement tests only. Same maths as :mod:`mesatheory.model.full`
 (embedding ``z_t = (x_t, x_{t-1})``, active blocks ``P = W^{PV}[0:d, d:3d]``, ``Q = W^{KQ}[d:3d, d:3d]``,
 loss ``(1/m) Σ_n Σ_{t=2}^{T-1} ½||ŷ_t - x_{t+1}||²``), computed the way the official code does: for every
 prefix length ``t`` it forms ``E_t = (z_1, …, z_t)`` and evaluates ``ŷ_t = P E_t E_t^* Q z_t / (t-1)`` by
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .fullmodel import _grad_dtype, embed
+from .full import embed
+from .parameters import diagonal_product, gradient_dtype, mask_offdiagonal
 
 CHUNK = 2000  # sequences per chunk (bounds the (n, d, t) intermediates)
 
@@ -42,13 +43,12 @@ def loss_and_grad_reference(P: np.ndarray, Q: np.ndarray, X: np.ndarray) -> tupl
             gQ += np.einsum("nja,nj,nb->ab", M.conj(), rt, zt.conj())
             gP += np.sum((dM @ E) @ Eh, axis=0)                   # ∂M E_t E_t^*
     scale = 1.0 / n
-    return (loss * scale, *_grad_dtype(P, Q, gP * scale, gQ * scale))
+    return (loss * scale, *gradient_dtype(P, Q, gP * scale, gQ * scale))
 
 
 def reference_trajectory(P: np.ndarray, Q: np.ndarray, X: np.ndarray, lr: float, epochs: int,
                          mask: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``ab`` after each of ``epochs`` gradient steps (``epochs + 1`` values) and the final ``(P, Q)``."""
-    from .fullmodel import diagonal_product, mask_offdiagonal
     P, Q = P.copy(), Q.copy()
     ab = [diagonal_product(P, Q)]
     for _ in range(epochs):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .laws import Law
+from ..laws import Law
 
 
 def sample_phases(rng: np.random.Generator, n: int, d: int) -> np.ndarray:

@@ -10,8 +10,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .laws import Law
-from .moments import Kappas, kappas
+from ..laws import Kappas, Law, get_law, kappas
 
 
 def _harmonic_parts(a: int, b: int) -> tuple[int, int]:
@@ -46,5 +45,4 @@ def product_from_kappas(k: Kappas, T: int | sp.Expr) -> sp.Expr:
 
 def theorem1_product(law: Law | str, d: int = 5, T: int = 100) -> sp.Expr:
     """The exact limit ``ã·b̃`` of Theorem 1 for ``law`` (a :class:`Law` or a spec string), ``d``, ``T``."""
-    from .registry import get_law
     return product_from_kappas(kappas(get_law(law), d), T)

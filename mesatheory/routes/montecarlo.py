@@ -1,7 +1,7 @@
 """Monte-Carlo estimate of the population minimiser ``c* = E[N] / E[D]`` with a standard error.
 
 Per sampled sequence, ``N = Σ_t Re⟨g_t, x_{t+1}⟩`` and ``D = Σ_t ||g_t||²`` come from the model's own
-prediction (:func:`mesatheory.model.loss_statistics`); the minimiser of the population AR loss on the
+prediction (:func:`mesatheory.model.diagonal.loss_statistics`); the minimiser of the population AR loss on the
 diagonal is ``E[N]/E[D]``. No closed form of the theory is used.
 
 Two estimators from the same draws:
@@ -32,9 +32,9 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from .laws import Law
-from .model import loss_statistics
-from .process import sample_sequences
+from ..laws import Law
+from ..model.diagonal import loss_statistics
+from ..model.process import sample_sequences
 
 CHUNK = 2048  # sequences per chunk: fixed, so results do not depend on the machine
 BATCHES = 16  # independent batches for the control-variate estimate and its standard error
@@ -108,7 +108,7 @@ def sample_sequence_statistic(law: Law, d: int, T: int, n: int, seed: int,
 
 
 def sample_statistics(law: Law, d: int, T: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(x1, N, D)`` for ``n`` sampled sequences (see :func:`mesatheory.model.loss_statistics`)."""
+    """``(x1, N, D)`` for ``n`` sampled sequences (see :func:`mesatheory.model.diagonal.loss_statistics`)."""
     rows = sample_sequence_statistic(law, d, T, n, seed,
                                      lambda x1, X: np.column_stack([x1, *loss_statistics(X)]))
     return rows[:, :d], rows[:, d], rows[:, d + 1]

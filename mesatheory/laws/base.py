@@ -24,11 +24,9 @@ import numpy as np
 import sympy as sp
 import sympy.stats as st
 
+from ..errors import LawError
+
 Sampler = Callable[[np.random.Generator, int, int], np.ndarray]
-
-
-class LawError(ValueError):
-    """A law that cannot be built or used as asked (bad parameters, unsupported random variable)."""
 
 
 def _univariate_moment(expr: sp.Expr, p: int) -> sp.Expr:

@@ -1,6 +1,6 @@
 """The moments that drive the theory, and Assumption 2 (the paper's Assumption 4.1) as a decision.
 
-Names (PAPER.md §3), for a coordinate ``j`` of ``x_1``:
+Names (docs/paper.md §3), for a coordinate ``j`` of ``x_1``:
 
 * ``m2 = E[x_j²]``
 * ``κ1 = E[x_j⁴]``, ``κ2 = E[x_j⁶]``
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .laws import Law
+from .base import Law
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,8 @@ class Kappas:
         """Whether all four are finite."""
         return all(v.is_finite for v in (self.m2, self.k1, self.k2, self.k3))
 
-    def as_floats(self) -> dict[str, float]:
-        return {k: float(v) for k, v in self.items()}
-
     def items(self) -> list[tuple[str, sp.Expr]]:
+        """``[("m2", m2), ("k1", κ1), ("k2", κ2), ("k3", κ3)]``, in that order."""
         return [("m2", self.m2), ("k1", self.k1), ("k2", self.k2), ("k3", self.k3)]
 
 
@@ -53,7 +51,7 @@ def coordinate_kappas(law: Law, d: int, j: int) -> Kappas:
 
 
 def kappas(law: Law, d: int) -> Kappas:
-    """``m2, κ1, κ2, κ3`` of ``law`` in dimension ``d`` (coordinate 1; see :func:`check_assumption2`)."""
+    """``m2, κ1, κ2, κ3`` of ``law`` in dimension ``d`` (coordinate 1; see :func:`decide_assumption2`)."""
     return coordinate_kappas(law, d, 0)
 
 
@@ -65,7 +63,7 @@ class Decision:
     reason: str
 
 
-def check_assumption2(law: Law, d: int) -> Decision:
+def decide_assumption2(law: Law, d: int) -> Decision:
     """Decide Assumption 2 exactly.
 
     * i.i.d. coordinates: it holds iff ``E[x] = 0`` and ``E[x⁶] < ∞`` (then every mixed moment with a lone

@@ -2,7 +2,7 @@
 
 On the diagonal form ``(a I, b I)`` with ``c = ab``, the official loss of ``m`` sequences is
 ``L = (1/m) Σ_n (½ c² D_n - c N_n) + const`` with the per-sequence statistics ``N_n, D_n`` of
-:func:`mesatheory.model.loss_statistics`. Averaged over the ``d`` diagonal entries, each entry moves by the
+:func:`mesatheory.model.diagonal.loss_statistics`. Averaged over the ``d`` diagonal entries, each entry moves by the
 **reduced discrete map** (one gradient step of size ``η`` per epoch)::
 
     a ← a + η b (A - K a b),   b ← b + η a (A - K a b),   A = N̄/d,  K = D̄/d.
@@ -14,7 +14,7 @@ diagonal pair ``(a_j, b_j)`` is driven by its own coordinate's statistics ``(N̄
 is a smooth function of those means; its **standard error** follows from the delta method,
 ``SE² = ∇fᵀ Σ ∇f / m`` with ``Σ`` the sample covariance of the per-sequence statistics and ``∇f`` computed exactly
 by forward-mode differentiation of the maps at the sample point (the usual plug-in). With pooled statistics
-this is, at convergence, the ratio estimator's ``sd(N - ĉ D)/(√m D̄)`` (:func:`mesatheory.montecarlo.ratio_estimate`).
+this is, at convergence, the ratio estimator's ``sd(N - ĉ D)/(√m D̄)`` (:func:`mesatheory.routes.montecarlo.ratio_estimate`).
 
 What this does not cover: the off-diagonal entries of the full model (and, for laws whose coordinates interact,
 the coupling between the diagonal pairs) fit the same sample and shift the trained ``ab`` at second order; the
@@ -27,8 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .moments import Kappas
-from .theory import stiffness
+from ..errors import MesatheoryError
+from ..laws import Kappas
+from .closed_form import stiffness
 
 
 def reduced_gd(A: float | np.ndarray, K: float | np.ndarray, lr: float, a0: float, b0: float, epochs: int
@@ -39,7 +40,7 @@ def reduced_gd(A: float | np.ndarray, K: float | np.ndarray, lr: float, a0: floa
     shape ``(epochs + 1, *A.shape)``.
     """
     if epochs < 0 or not lr > 0:
-        raise ValueError(f"need epochs ≥ 0 and lr > 0 (got {epochs}, {lr})")
+        raise MesatheoryError(f"need epochs ≥ 0 and lr > 0 (got {epochs}, {lr})")
     A, K = np.broadcast_arrays(np.asarray(A, dtype=np.float64), np.asarray(K, dtype=np.float64))
     a, b = np.full(A.shape, float(a0)), np.full(A.shape, float(b0))
     daA, dbA, daK, dbK = (np.zeros(A.shape) for _ in range(4))
@@ -80,7 +81,7 @@ class GDPrediction:
     se_empirical: float
 
 
-def predict(k: Kappas, d: int, T: int, lr: float, a0: float, b0: float, epochs: int,
+def gd_prediction(k: Kappas, d: int, T: int, lr: float, a0: float, b0: float, epochs: int,
             N: np.ndarray, D: np.ndarray) -> GDPrediction:
     """Population prediction and SE of the trained ``ab`` per epoch, from the training set's statistics.
 

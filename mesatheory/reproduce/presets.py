@@ -1,7 +1,7 @@
 """The paper's simulation presets (``checks/paper.toml``) as typed data.
 
 The file is TOML, read with :mod:`tomllib` (Python ≥ 3.11) or its backport ``tomli`` (a dependency on 3.10).
-``mesatheory/paper.toml`` is a link to ``checks/paper.toml``, so the one file is both the catalogue CI reads and
+``mesatheory/reproduce/paper.toml`` is a link to ``checks/paper.toml``, so the one file is both the catalogue CI reads and
 the data a wheel ships.
 """
 
@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import PresetError
+
 PRESETS_ENV = "MESATHEORY_PRESETS"
 DEFAULT_PATH = Path(__file__).with_name("paper.toml")   # a link to checks/paper.toml, shipped in the wheel
-
-
-class PresetError(ValueError):
-    """The presets file is missing or malformed."""
 
 
 @dataclass(frozen=True)

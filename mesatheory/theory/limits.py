@@ -1,6 +1,6 @@
 """How good the trained model is: Theorem 2 (paper's Proposition 4.1) and the recovery condition, exactly.
 
-On the diagonal with ``c = ab``, the expected per-step loss at position ``t`` is (PAPER.md §4)
+On the diagonal with ``c = ab``, the expected per-step loss at position ``t`` is (docs/paper.md §4)
 
     ℓ_t(c) = d · [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2],
 
@@ -8,7 +8,7 @@ and the trained model has ``c = c*(T) = κ1 / (κ2 + κ3 H_{T-2}/(T-2))``. As ``
 so ``c* → κ1/κ2``, and at ``t → ∞`` the per-step loss tends to ``(d/2)(m2 - κ1²/κ2) ≥ 0`` (Cauchy–Schwarz:
 ``κ1² = E[x²·x³]² ≤ m2 κ2``), with equality iff ``x_j² ∈ {0, s²}`` almost surely.
 
-Recovery (the paper's Assumption 4.2, in the two forms derived in PAPER.md):
+Recovery (the paper's Assumption 4.2, in the two forms derived in docs/paper.md §4):
 
 * **exact at every T**: the loss at every ``t`` vanishes at ``c*(T)`` — needs ``m2 κ2 = κ1²`` and ``κ3 = 0``;
 * **asymptotic**: only the limit loss vanishes — ``m2 κ2 = κ1²`` with ``κ3 > 0``;
@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .moments import Kappas
-from .theory import product_from_kappas
+from ..laws import Kappas
+from .closed_form import product_from_kappas
 
-T_SYMBOL = sp.Symbol("T", integer=True, positive=True)
 LADDER = (10, 100, 1_000, 10_000)   # the sequence lengths along which the finite-T loss is shown
 
 
@@ -38,25 +37,19 @@ def trained_loss(k: Kappas, d: int, T: int) -> sp.Expr:
     return per_step_loss(k, d, product_from_kappas(k, T), T - 1)
 
 
+# The limits T, t → ∞ are taken through h = H_{T-2}/(T-2) → 0 and u = 1/(t-1) → 0 (SymPy confirms both limits in
+# the tests); the losses are rational, hence continuous, in h and u.
 H_RATIO = sp.Symbol("h", nonnegative=True)    # h = H_{T-2}/(T-2)
 INV_T = sp.Symbol("u", nonnegative=True)      # u = 1/(t-1)
 
 
-def _vanishing_limits() -> None:
-    """SymPy's proof that both ``h = H_{T-2}/(T-2)`` and ``u = 1/(T-2)`` tend to 0 as ``T → ∞``."""
-    assert sp.limit(sp.harmonic(T_SYMBOL - 2) / (T_SYMBOL - 2), T_SYMBOL, sp.oo) == 0
-    assert sp.limit(1 / (T_SYMBOL - 2), T_SYMBOL, sp.oo) == 0
-
-
 def limit_product(k: Kappas) -> sp.Expr:
     """``lim_{T→∞} c*(T)``: ``c* = κ1/(κ2 + κ3 h)`` is continuous in ``h = H_{T-2}/(T-2) → 0``."""
-    _vanishing_limits()
     return sp.simplify(sp.limit(k.k1 / (k.k2 + k.k3 * H_RATIO), H_RATIO, 0))
 
 
 def limit_loss(k: Kappas, d: int) -> sp.Expr:
     """``lim_{T, t→∞} ℓ_t(c*(T)) = (d/2)(m2 - κ1²/κ2)``: the loss is continuous in ``h`` and ``u = 1/(t-1)``."""
-    _vanishing_limits()
     c = k.k1 / (k.k2 + k.k3 * H_RATIO)
     loss = per_step_loss(k, d, c, 1 + 1 / INV_T)
     return sp.simplify(sp.limit(sp.limit(loss, INV_T, 0), H_RATIO, 0))

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from .moments import Kappas
-from .theory import stiffness
-
-RTOL = 1e-12
-ATOL = 1e-14
+from .. import paper
+from ..laws import Kappas
+from ..theory import stiffness
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ def solve_flow(flow: ReducedFlow, a0: float, b0: float, tol: float = 1e-11,
         max_tau = 1e4 / flow.A
     if stationary_in_c(0.0, y0) <= 0 or stationary(0.0, y0) <= 0:
         return Trajectory(np.array([0.0]), y0[:1], y0[1:], True, "started at a stationary point")
-    sol = solve_ivp(flow.rhs, (0.0, max_tau), y0, method="DOP853", rtol=RTOL, atol=ATOL,
+    sol = solve_ivp(flow.rhs, (0.0, max_tau), y0, method="DOP853", rtol=paper.ODE_RTOL, atol=paper.REDUCED_ATOL,
                     events=[stationary_in_c, stationary], dense_output=True)
     done = sol.status == 1
     return Trajectory(sol.t, sol.y[0], sol.y[1], done,

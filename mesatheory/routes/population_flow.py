@@ -1,7 +1,7 @@
 """The exact population gradient flow of the full model (every entry of ``W^{KQ}``, ``W^{PV}``), no sampling.
 
 **The population loss is a quartic polynomial.** With the active blocks ``P`` (``d × 2d``) and ``Q`` (``2d × 2d``)
-of :mod:`mesatheory.fullmodel` (the other entries have zero gradient) and ``ŷ'_t = (t-1) ŷ_t = P S_t Q z_t``::
+of :mod:`mesatheory.model.full` (the other entries have zero gradient) and ``ŷ'_t = (t-1) ŷ_t = P S_t Q z_t``::
 
     ŷ'_t[j] = Σ_α c_j(α) F_t(α),   c_j(α) = P[j,a] Q[b,c],   F_t(a,b,c) = S_t[a,b] z_t[c],   α = (a,b,c) ∈ [2d]³.
 
@@ -15,20 +15,20 @@ independent, every expectation factorises into an ``x_1`` moment and a phase mom
     M(α, α') = Σ_t (t-1)^{-2} E[x_k x_l x_n x_k' x_l' x_n'] · E[φ_t(α) conj φ_t(α')]
     ℓ_j(α)   = Σ_t (t-1)^{-1} E[x_j x_k x_l x_n] · E[λ̄_j^t φ_t(α)].
 
-* ``x_1`` moments (degree ≤ 6 in each coordinate) come from :func:`mesatheory.cubature.x1_rule`, exact to degree 7
+* ``x_1`` moments (degree ≤ 6 in each coordinate) come from :func:`mesatheory.routes.cubature.x1_rule`, exact to degree 7
   per coordinate (Gauss rule from the law's exact moments, or its atoms).
 * Phase moments are exact by Parseval on the torus: ``E[λ^e conj(λ^{e'})] = [e = e']`` for integer exponent
   vectors, so ``E[φ_t(α) conj φ_t(α')]`` counts coinciding exponents — the same numbers the roots-of-unity grid
-  :func:`mesatheory.cubature.phase_rule` produces (the tests check this), without its ``(3T-2)^d`` points.
+  :func:`mesatheory.routes.cubature.phase_rule` produces (the tests check this), without its ``(3T-2)^d`` points.
 
 Cost: ``M`` has ``(2d)³ × (2d)³`` entries (46 656 at ``d = 3``, 10⁶ at ``d = 5``); building it and integrating the
 flow take well under a second at ``d = 3, T = 12`` and 2–4 s at the paper's ``d = 5, T = 100`` (measured). The
-claim keeps the issue's range ``d ≤ 3, T ≤ 12`` by default (:func:`check_size`).
+claim keeps ``d ≤ 3, T ≤ 12`` by default (:func:`fits`).
 
 Gradients: ``∂L/∂P[j,a] = Σ_{b,c} g_j(a,b,c) Q[b,c]``, ``∂L/∂Q[b,c] = Σ_{j,a} g_j(a,b,c) P[j,a]`` with
 ``g_j = M c_j - ℓ_j``. Parameters are real: the law is invariant under ``λ → λ̄``, so the flow started from real
 parameters stays real. The flow ``dθ/dτ = -∇L`` uses the official normalisation (per matrix entry), the time
-convention of :mod:`mesatheory.dynamics`; on the diagonal it reduces to that module's ``(a, b)`` flow.
+convention of :mod:`mesatheory.routes.ode`; on the diagonal it reduces to that module's ``(a, b)`` flow.
 """
 
 from __future__ import annotations
@@ -39,19 +39,19 @@ import numpy as np
 import scipy.sparse as sps
 from scipy.integrate import solve_ivp
 
+from .. import paper
+from ..errors import Unavailable
+from ..laws import Law, get_law
+from ..model.parameters import (
+    diagonal_blocks,
+    diagonal_product,
+    mask_offdiagonal,
+    offdiagonal,
+)
 from .cubature import x1_rule
-from .fullmodel import diagonal_blocks, diagonal_product, mask_offdiagonal, offdiagonal
-from .laws import Law
-from .registry import get_law
 
-MAX_D = 3
-MAX_T = 12
-RTOL = 1e-12
-ATOL = 1e-15
-
-
-class FullFlowUnavailable(ValueError):
-    """The exact full flow is not offered for these sizes (or the law has no finite sixth moments)."""
+MAX_D = paper.FULL_FLOW_MAX_D
+MAX_T = paper.FULL_FLOW_MAX_T
 
 
 def _phase_coefficients(d: int, T: int, t: int) -> tuple[sps.csr_matrix, np.ndarray]:
@@ -158,14 +158,20 @@ class FullFlow:
         return float(self.offdiag_path.max())
 
 
-def check_size(d: int, T: int, max_d: int = MAX_D, max_T: int = MAX_T) -> None:
-    """Raise :class:`FullFlowUnavailable` unless ``1 ≤ d ≤ max_d`` and ``3 ≤ T ≤ max_T``.
+def fits(d: int, T: int, max_d: int = MAX_D, max_T: int = MAX_T) -> bool:
+    """Whether ``1 ≤ d ≤ max_d`` and ``3 ≤ T ≤ max_T``: the sizes at which the exact full flow is offered.
 
-    The defaults are the issue's range. The method itself is cheap well beyond it: measured on this project's
-    machine, the paper's size ``d = 5, T = 100`` (150 free entries, ``M`` of size 1000 × 1000) takes 2–4 s per law.
+    The defaults (``d ≤ 3``, ``T ≤ 12``) keep ``verify`` fast; the method itself is cheap well beyond them
+    (measured on this project's machine: the paper's size ``d = 5, T = 100``, 150 free entries and ``M`` of size
+    1000 × 1000, takes 2–4 s per law).
     """
-    if d > max_d or T > max_T or T < 3 or d < 1:
-        raise FullFlowUnavailable(
+    return 1 <= d <= max_d and 3 <= T <= max_T
+
+
+def check_size(d: int, T: int, max_d: int = MAX_D, max_T: int = MAX_T) -> None:
+    """Raise :class:`~mesatheory.errors.Unavailable` unless :func:`fits` holds."""
+    if not fits(d, T, max_d, max_T):
+        raise Unavailable(
             f"the exact full-parameter flow is offered for d ≤ {max_d}, 3 ≤ T ≤ {max_T} (got d={d}, T={T})")
 
 
@@ -212,7 +218,7 @@ def solve_full_flow(law: Law | str, d: int, T: int, a0: float, b0: float, mask: 
     y0 = np.concatenate([P0.ravel(), Q0.ravel()])
     if max_tau is None:
         max_tau = 1e4 / scale
-    sol = solve_ivp(rhs, (0.0, max_tau), y0, method="DOP853", rtol=RTOL, atol=ATOL, events=events,
+    sol = solve_ivp(rhs, (0.0, max_tau), y0, method="DOP853", rtol=paper.ODE_RTOL, atol=paper.FULL_FLOW_ATOL, events=events,
                     dense_output=True)
     done = sol.status == 1 and len(sol.t_events[0]) > 0
     if done:

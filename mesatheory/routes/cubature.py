@@ -22,17 +22,14 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .laws import Law
-from .model import loss_statistics
-from .process import sequences
+from ..errors import Unavailable
+from ..laws import Law
+from ..model.diagonal import loss_statistics
+from ..model.process import sequences
 
 GAUSS_NODES = 4          # exact to degree 7 per coordinate
 MAX_WORK = 6e7           # points × T × d² above which cubature is declined (≈ a few seconds)
 CHUNK = 4096
-
-
-class CubatureUnavailable(ValueError):
-    """The rule cannot be built (a needed moment is infinite) or would be too large."""
 
 
 def gauss_rule_from_moments(moments: list[sp.Expr], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +63,7 @@ def x1_rule(law: Law, d: int) -> tuple[np.ndarray, np.ndarray]:
         return points, np.array([float(p) for p, _ in atoms])
     moments = [law.marginal_moment(p, 1) for p in range(2 * GAUSS_NODES + 1)]
     if not all(m.is_finite for m in moments):
-        raise CubatureUnavailable(f"the Gauss rule needs E[x^{2 * GAUSS_NODES}] < ∞")
+        raise Unavailable(f"the Gauss rule needs E[x^{2 * GAUSS_NODES}] < ∞")
     nodes, weights = gauss_rule_from_moments(moments, GAUSS_NODES)
     grids = np.meshgrid(*([nodes] * d), indexing="ij")
     wgrids = np.meshgrid(*([weights] * d), indexing="ij")
@@ -110,11 +107,11 @@ def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.n
     ``x_1`` whose phase exponents stay below ``3T - 2`` in absolute value.
 
     Raises:
-        CubatureUnavailable: a needed moment is infinite, or ``points × T × d²`` exceeds ``max_work``.
+        Unavailable: a needed moment is infinite, or ``points × T × d²`` exceeds ``max_work``.
     """
     size = cubature_size(law, d, T)
     if size * T * d * d > max_work:
-        raise CubatureUnavailable(
+        raise Unavailable(
             f"the exact rule needs {size:.3g} points of {T} steps at d={d} "
             f"(limit {max_work:.0e} point·steps·d²); try e.g. --d 2 --T 12")
     points, weights = x1_rule(law, d)
@@ -128,6 +125,6 @@ def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.n
 
 
 def population_statistics(law: Law, d: int, T: int, max_work: float = MAX_WORK) -> PopulationStatistics:
-    """``E[N]``, ``E[D]`` of the diagonal model (see :func:`mesatheory.model.loss_statistics`), exactly."""
+    """``E[N]``, ``E[D]`` of the diagonal model (see :func:`mesatheory.model.diagonal.loss_statistics`), exactly."""
     EN, ED = expectation(law, d, T, lambda X: np.stack(loss_statistics(X), axis=1), max_work)
     return PopulationStatistics(float(EN), float(ED), cubature_size(law, d, T))

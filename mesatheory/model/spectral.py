@@ -1,36 +1,8 @@
-"""The full one-layer linear attention model: every entry of ``W^{KQ}`` and ``W^{PV}`` free (PAPER.md §2).
+"""The full model's loss and gradient on AR data, without prefix sums (the training engine).
 
-Model. ``e_t = (0, x_t, x_{t-1}) ∈ C^{3d}`` (``x_0 = 0``), ``ŷ_t = [W^{PV} E_t E_t^* W^{KQ} e_t]_{1:d} / (t-1)``
-(the residual ``e_t`` contributes ``[e_t]_{1:d} = 0``). Loss, with the official code's normalisation (sum over
-positions ``t = 2..T-1`` and coordinates, mean over the ``m`` sequences)::
+Same model and loss as :mod:`mesatheory.model.full`; the AR structure ``x_s = Λ^{s-1} x_1`` replaces every prefix
+sum by closed-form geometric sums of phase products:
 
-    L(θ) = (1/m) Σ_n Σ_{t=2}^{T-1} ½ ||ŷ_t - x_{t+1}||².
-
-**Which entries matter.** Write ``z_t = (x_t, x_{t-1}) ∈ C^{2d}``. Row block 1 of ``E_t^*`` and column block 1 of
-``e_t`` are zero, and only output rows ``1..d`` are read, so ``ŷ_t = P S_t Q z_t / (t-1)`` with
-
-* ``P = W^{PV}[0:d, d:3d]`` (``d × 2d``: blocks ``P_0 = W^{PV}_{12}``, ``P_1 = W^{PV}_{13}``),
-* ``Q = W^{KQ}[d:3d, d:3d]`` (``2d × 2d``: blocks ``Q_{γδ} = W^{KQ}_{2+γ, 2+δ}``),
-* ``S_t = Σ_{i≤t} z_i z_i^*``.
-
-Every other entry of the two ``3d × 3d`` matrices has an identically zero gradient (it multiplies a zero
-block or feeds an output that is not read), so it keeps its initial value; the functions below take and
-return the two *active* blocks ``(P, Q)`` and :func:`to_full` / :func:`from_full` convert. The diagonal form of
-Assumption 1 is ``Q_{10} = a I`` (``W^{KQ}_{32}``), ``P_0 = b I`` (``W^{PV}_{12}``), everything else zero.
-
-**Gradients** (derived by hand; checked against finite differences in the tests). With residual
-``r_t = ŷ_t - x_{t+1}``, ``r̃_t = r_t / ((t-1) m)``, ``p_i = P z_i``, ``q_t = Q z_t``, ``A_t = Σ_{i≤t} p_i z_i^*``::
-
-    ∇_P L = Σ_{n,t} r̃_t (S_t q_t)^* = Σ_{n,i} (B_i z_i) z_i^*,   B_i = Σ_{t≥i} r̃_t q_t^*   (reverse prefix sum)
-    ∇_Q L = Σ_{n,t} (S_t P^* r̃_t) z_t^* = Σ_{n,t} (A_t^* r̃_t) z_t^*.
-
-For complex parameters these are PyTorch's convention ``∂L/∂Re + i ∂L/∂Im`` (so gradient descent on the
-complex entries is gradient descent on their real and imaginary parts); for real parameters take the real part.
-
-Two implementations of the same maths:
-
-* :func:`loss_and_grad_direct` — prefix sums over any sequences ``X`` (no AR structure used),
-  ``O(n T d²)`` time and memory per chunk; used for exact cubature and as a cross-check.
 * :class:`SpectralData` — the fast path for AR data ``x_s = Λ^{s-1} x_1``. With ``ψ_s = λ^s``,
   ``a_0 = x_1``, ``a_1 = x_1 ∘ λ̄`` one has ``z_s = (a_0 ∘ ψ_{s-1}, a_1 ∘ ψ_{s-1})`` for ``s ≥ 2`` and
   ``S_t[βk, γl] = a_{βk} ā_{γl} (g_t[k,l] - [β∨γ = 1])`` with ``g_t[k,l] = Σ_{s<t} (λ_k λ̄_l)^s``. Hence::
@@ -62,7 +34,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DIRECT_CHUNK = 128       # sequences per chunk in the direct path (memory O(chunk · T · d²))
+from .full import DIRECT_CHUNK, direct_chunk
+from .parameters import gradient_dtype
+from .process import sequences
+
 SPECTRAL_CHUNK = 128     # sequences per chunk in the spectral path (keeps the working set in cache)
 DEGENERATE = 1e-4        # |1 - λ_k λ̄_l| below which a sequence uses the direct path
 
@@ -80,154 +55,6 @@ def single_threaded_blas() -> AbstractContextManager:
     return threadpool_limits(limits=1, user_api="blas")
 
 
-# --------------------------------------------------------------------------------------------------------
-# parameters
-# --------------------------------------------------------------------------------------------------------
-
-def diagonal_blocks(d: int, a0: float, b0: float, complex_params: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Active blocks ``(P, Q)`` of the diagonal initialisation (Assumption 1): ``P_0 = b_0 I``, ``Q_{10} = a_0 I``."""
-    dtype = np.complex128 if complex_params else np.float64
-    P = np.zeros((d, 2 * d), dtype=dtype)
-    Q = np.zeros((2 * d, 2 * d), dtype=dtype)
-    P[:, :d] = b0 * np.eye(d)
-    Q[d:, :d] = a0 * np.eye(d)
-    return P, Q
-
-
-def to_full(P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(W^{KQ}, W^{PV})`` (``3d × 3d``) holding the active blocks, zero elsewhere."""
-    d = P.shape[0]
-    WKQ = np.zeros((3 * d, 3 * d), dtype=np.result_type(P, Q))
-    WPV = np.zeros_like(WKQ)
-    WKQ[d:, d:] = Q
-    WPV[:d, d:] = P
-    return WKQ, WPV
-
-
-def from_full(WKQ: np.ndarray, WPV: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The active blocks ``(P, Q)`` of full ``3d × 3d`` matrices (the other entries do not affect ``ŷ``)."""
-    d = WKQ.shape[0] // 3
-    if WKQ.shape != (3 * d, 3 * d) or WPV.shape != (3 * d, 3 * d):
-        raise ValueError(f"expected two 3d×3d matrices, got {WKQ.shape} and {WPV.shape}")
-    return WPV[:d, d:].copy(), WKQ[d:, d:].copy()
-
-
-def diagonal_product(P: np.ndarray, Q: np.ndarray) -> float:
-    """``ab``: mean over ``j`` of ``Re W^{KQ}_{32}[j,j] · Re W^{PV}_{12}[j,j]`` (the official code's logged value)."""
-    d = P.shape[0]
-    return float(np.mean(np.diag(Q[d:, :d]).real * np.diag(P[:, :d]).real))
-
-
-def offdiagonal(P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(P, Q)`` minus their diagonal form: everything except ``diag(W^{PV}_{12})`` and ``diag(W^{KQ}_{32})``."""
-    d = P.shape[0]
-    Po, Qo = P.copy(), Q.copy()
-    idx = np.arange(d)
-    Po[idx, idx] = 0
-    Qo[d + idx, idx] = 0
-    return Po, Qo
-
-
-def offdiagonal_norm(P: np.ndarray, Q: np.ndarray) -> float:
-    """Frobenius norm of :func:`offdiagonal` (zero exactly on the diagonal form of Assumption 1)."""
-    Po, Qo = offdiagonal(P, Q)
-    return float(np.sqrt(np.sum(np.abs(Po) ** 2) + np.sum(np.abs(Qo) ** 2)))
-
-
-def mask_offdiagonal(P: np.ndarray, Q: np.ndarray) -> None:
-    """Zero, in place, the off-diagonal entries of the two active blocks ``W^{PV}_{12}``, ``W^{KQ}_{32}``.
-
-    This is the official code's ``--clip``: only these two blocks are masked, the other blocks stay free.
-    """
-    d = P.shape[0]
-    keep = np.eye(d, dtype=bool)
-    P[:, :d][~keep] = 0
-    Q[d:, :d][~keep] = 0
-
-
-def _grad_dtype(P: np.ndarray, Q: np.ndarray, gP: np.ndarray, gQ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Real parameters get ``∂L/∂θ`` (the real part); complex ones ``∂L/∂Re + i ∂L/∂Im``."""
-    if np.iscomplexobj(P) or np.iscomplexobj(Q):
-        return gP.astype(np.complex128), gQ.astype(np.complex128)
-    return gP.real.copy(), gQ.real.copy()
-
-
-# --------------------------------------------------------------------------------------------------------
-# direct path: prefix sums over any sequences
-# --------------------------------------------------------------------------------------------------------
-
-def embed(X: np.ndarray) -> np.ndarray:
-    """``Z[:, s] = z_{s+1} = (x_{s+1}, x_s)`` with ``x_0 = 0``: shape ``(n, T, 2d)``."""
-    n, T, d = X.shape
-    Z = np.zeros((n, T, 2 * d), dtype=np.complex128)
-    Z[:, :, :d] = X
-    Z[:, 1:, d:] = X[:, :-1]
-    return Z
-
-
-def _direct_chunk(P: np.ndarray, Q: np.ndarray, X: np.ndarray, want_grad: bool
-                  ) -> tuple[float, np.ndarray | None, np.ndarray | None, np.ndarray]:
-    """Unnormalised ``Σ ½|r|²``, ``Σ r̃ (S q)^*``, ``Σ (A^* r̃) z^*`` (``r̃ = r/(t-1)``) and ``ŷ`` for one chunk."""
-    n, T, d = X.shape
-    Z = embed(X)
-    p = Z @ P.T                                   # p_i = P z_i        (n, T, d)
-    q = Z @ Q.T                                   # q_t = Q z_t        (n, T, 2d)
-    A = np.cumsum(p[:, :, :, None] * Z.conj()[:, :, None, :], axis=1)   # A_t = Σ_{i≤t} p_i z_i^*
-    t = np.arange(2, T, dtype=np.float64)        # positions t = 2..T-1 ↔ index s = t-1
-    yhat = np.einsum("ntjk,ntk->ntj", A[:, 1:T - 1], q[:, 1:T - 1]) / (t - 1)[None, :, None]
-    r = yhat - X[:, 2:]
-    loss = 0.5 * float(np.sum(np.abs(r) ** 2))
-    if not want_grad:
-        return loss, None, None, yhat
-    rt = r / (t - 1)[None, :, None]               # r̃_t
-    w = np.einsum("ntjk,ntj->ntk", A[:, 1:T - 1].conj(), rt)           # A_t^* r̃_t
-    gQ = np.einsum("ntk,ntl->kl", w, Z[:, 1:T - 1].conj())
-    outer = np.zeros((n, T, d, 2 * d), dtype=np.complex128)
-    outer[:, 1:T - 1] = rt[:, :, :, None] * q[:, 1:T - 1].conj()[:, :, None, :]
-    B = np.cumsum(outer[:, ::-1], axis=1)[:, ::-1]                       # B_i = Σ_{t≥i} r̃_t q_t^*
-    u = np.einsum("nijk,nik->nij", B, Z)                                 # B_i z_i
-    gP = np.einsum("nij,nik->jk", u, Z.conj())
-    return loss, gP, gQ, yhat
-
-
-def predict(P: np.ndarray, Q: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """``ŷ_t`` for ``t = 2..T-1``: shape ``(n, T-2, d)`` (row ``t-2`` is ``ŷ_t``), by prefix sums."""
-    out = [_direct_chunk(P, Q, X[s:s + DIRECT_CHUNK], False)[3] for s in range(0, len(X), DIRECT_CHUNK)]
-    return np.concatenate(out) if out else np.zeros((0, X.shape[1] - 2, X.shape[2]), np.complex128)
-
-
-def loss_and_grad_direct(P: np.ndarray, Q: np.ndarray, X: np.ndarray, weights: np.ndarray | None = None
-                         ) -> tuple[float, np.ndarray, np.ndarray]:
-    """``L``, ``∇_P L``, ``∇_Q L`` over the sequences ``X`` (``(n, T, d)``, any values), by prefix sums.
-
-    ``L = Σ_n w_n Σ_t ½ ||ŷ_t - x_{t+1}||²`` with ``w_n = 1/n`` (the official mean) unless ``weights`` is given
-    (e.g. cubature weights).
-    """
-    n = len(X)
-    if weights is None:
-        weights = np.full(n, 1.0 / n)
-    loss = 0.0
-    gP = np.zeros(P.shape, np.complex128)
-    gQ = np.zeros(Q.shape, np.complex128)
-    for s in range(0, n, DIRECT_CHUNK):
-        w = weights[s:s + DIRECT_CHUNK]
-        if np.all(w == w[0]):
-            l, p, q, _ = _direct_chunk(P, Q, X[s:s + DIRECT_CHUNK], True)
-            loss += w[0] * l
-            gP += w[0] * p
-            gQ += w[0] * q
-        else:
-            for i, wi in enumerate(w):
-                l, p, q, _ = _direct_chunk(P, Q, X[s + i:s + i + 1], True)
-                loss += wi * l
-                gP += wi * p
-                gQ += wi * q
-    return (loss, *_grad_dtype(P, Q, gP, gQ))
-
-
-# --------------------------------------------------------------------------------------------------------
-# spectral path: AR data, no prefix sums
-# --------------------------------------------------------------------------------------------------------
 
 @dataclass
 class SpectralData:
@@ -258,7 +85,6 @@ class SpectralData:
         gap = np.where(np.eye(d, dtype=bool)[None], np.inf, np.abs(1.0 - mu))
         self.onehot = np.count_nonzero(self.x1, axis=1) <= 1
         self.regular = (gap.reshape(m, -1).min(axis=1) >= DEGENERATE) & ~self.onehot
-        from .process import sequences
         bad = ~self.regular & ~self.onehot
         self._X_degenerate = sequences(self.x1[bad], self.theta[bad], self.T)
         self._tables: dict[str, np.ndarray] | None = None
@@ -447,7 +273,7 @@ class SpectralData:
                 gQ += q
         if len(self._X_degenerate):
             for s in range(0, len(self._X_degenerate), DIRECT_CHUNK):
-                l, p, q, _ = _direct_chunk(P, Q, self._X_degenerate[s:s + DIRECT_CHUNK], want_grad)
+                l, p, q, _ = direct_chunk(P, Q, self._X_degenerate[s:s + DIRECT_CHUNK], want_grad)
                 loss += l
                 if want_grad:
                     gP += p
@@ -455,30 +281,4 @@ class SpectralData:
         scale = 1.0 / self.m
         if not want_grad:
             return loss * scale, None, None
-        return (loss * scale, *_grad_dtype(P, Q, gP * scale, gQ * scale))
-
-
-# --------------------------------------------------------------------------------------------------------
-# the last position (test metrics)
-# --------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LastPosition:
-    """What the prediction at ``t = T-1`` needs: ``S_{T-1}`` (``(n, 2d, 2d)``), ``z_{T-1}``, the target ``x_T``."""
-
-    S: np.ndarray
-    z: np.ndarray
-    target: np.ndarray
-    T: int
-
-    @classmethod
-    def from_sequences(cls, X: np.ndarray) -> "LastPosition":
-        Z = embed(X)
-        T = X.shape[1]
-        S = np.einsum("nia,nib->nab", Z[:, :T - 1], Z[:, :T - 1].conj())
-        return cls(S=S, z=Z[:, T - 2], target=X[:, T - 1], T=T)
-
-    def predict(self, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-        """``ŷ_{T-1} = P S_{T-1} Q z_{T-1} / (T-2)``: shape ``(n, d)``."""
-        s = np.einsum("nab,nb->na", self.S, self.z @ Q.T)
-        return (s @ P.T) / (self.T - 2)
+        return (loss * scale, *gradient_dtype(P, Q, gP * scale, gQ * scale))

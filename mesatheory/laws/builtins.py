@@ -1,25 +1,20 @@
-"""The built-in laws of ``x_1`` and the law-spec grammar ``name:key=value,...``.
+"""The built-in laws of ``x_1``: named families with exact parameters, defaults and constraints.
 
-Grammar (our own; user text is never passed to ``eval``, ``sympify`` or ``parse_expr``)::
-
-    spec   := name [ ":" pair ( "," pair )* ]
-    pair   := key "=" number
-    number := decimal (``2``, ``-0.5``, ``1e-3``) | fraction (``1/3``)
-
-Numbers become exact rationals (``0.1`` is ``1/10``), so every moment stays exact.
+Each family builds a :class:`~mesatheory.laws.base.Law` from exact (rational) parameters: i.i.d. families from a
+univariate SymPy random variable and a NumPy sampler, atomic families from their atoms in ``R^d``. The spec
+grammar that names them (``gaussian:sigma=2``) is :mod:`mesatheory.laws.spec`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Callable, Mapping
 
 import sympy as sp
 import sympy.stats as st
 
-from .laws import AtomicLaw, IIDLaw, Law, LawError
+from ..errors import LawError
+from .base import AtomicLaw, IIDLaw, Law
 
 Constraint = tuple[Callable[[sp.Rational], bool], str]
 POSITIVE: Constraint = (lambda v: v > 0, "> 0")
@@ -131,59 +126,9 @@ FAMILIES: dict[str, LawFamily] = {f.name: f for f in [
         {"scale": POSITIVE}, _atomic("full_one", _full_one_atoms)),
 ]}
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?\Z")
-
-
-def parse_number(text: str) -> sp.Rational:
-    """An exact rational from a decimal or fraction literal; ``LawError`` otherwise."""
-    text = text.strip()
-    if not _NUMBER.match(text):
-        raise LawError(f"'{text}' is not a number (use e.g. 2, 0.5, 1e-3 or 1/3)")
-    num, _, den = text.partition("/")
-    value = Fraction(num) / (Fraction(den) if den else 1)
-    return sp.Rational(value.numerator, value.denominator)
-
-
-def get_law(spec: str | Law) -> Law:
-    """The law named by ``spec`` (``"gaussian"``, ``"gaussian:sigma=2"``, ``"student_t:nu=8,scale=1/2"``).
-
-    Raises:
-        LawError: unknown name or parameter, malformed value, or a value outside its range; the message
-            is one line naming what is accepted.
-    """
-    if isinstance(spec, Law):
-        return spec
-    name, sep, rest = spec.strip().partition(":")
-    name = name.strip()
-    if name not in FAMILIES:
-        raise LawError(f"unknown law '{name}' (accepted: {', '.join(FAMILIES)})")
-    family = FAMILIES[name]
-    params: dict[str, sp.Rational] = {}
-    if sep:
-        if not rest.strip():
-            raise LawError(f"'{spec}': nothing after ':' (expected key=value, e.g. {_example(family)})")
-        for pair in rest.split(","):
-            key, eq, value = pair.partition("=")
-            key = key.strip()
-            if not eq or not _NAME.match(key):
-                raise LawError(f"'{pair.strip()}' is not key=value (e.g. {_example(family)})")
-            if key in params:
-                raise LawError(f"parameter '{key}' given twice in '{spec}'")
-            if key not in family.defaults:
-                accepted = ", ".join(family.defaults) or "none"
-                raise LawError(f"law '{name}' has no parameter '{key}' (accepted: {accepted})")
-            params[key] = parse_number(value)
-    return family.make(**params)
-
-
-def _example(family: LawFamily) -> str:
-    return f"{family.name}:" + ",".join(f"{k}={v}" for k, v in family.defaults.items())
-
-
 def builtin_laws() -> list[Law]:
     """Every built-in family at its default parameters, in registry order."""
     return [family.make() for family in FAMILIES.values()]
 
 
-__all__ = ["FAMILIES", "LawFamily", "builtin_laws", "get_law", "parse_number"]
+__all__ = ["FAMILIES", "LawFamily", "builtin_laws"]

@@ -30,7 +30,7 @@ import sympy as sp
 from ..laws import Law
 from .steps import Result, Step
 from .sums import IndexedSum
-from .symbols import A, B, T, Model, moment, moment_exponents, moments_in, population
+from .symbols import A, B, Model, T, moment, moment_exponents, moments_in, population
 from .timesum import as_laurent, sum_over_t
 
 MATRICES = ("KQ", "PV")
@@ -244,7 +244,7 @@ def equivalent_moments(forms: tuple[sp.Expr, ...]) -> tuple[sp.Expr, ...] | None
 
 
 def paper_pv_formula_holds(d: int) -> bool:
-    """PAPER.md: ``∂L/∂W^{PV}_{12}[j,k] = a² b H_{T-2} E[x_j³ x_k³]`` for ``j ≠ k``."""
+    """docs/paper.md: ``∂L/∂W^{PV}_{12}[j,k] = a² b H_{T-2} E[x_j³ x_k³]`` for ``j ≠ k``."""
     checks = []
     for j, k in itertools.permutations(range(d), 2):
         exps = [0] * d
@@ -256,7 +256,7 @@ def paper_pv_formula_holds(d: int) -> bool:
 
 def steps() -> list[Step]:
     """Step 4 of the derivation (invariance of the diagonal), for the report."""
-    from ..registry import get_law
+    from ..laws import get_law
     out = []
     conditions = {}
     for d in SHOWN_DIMENSIONS:
@@ -306,9 +306,9 @@ def steps() -> list[Step]:
         "Each required form with the moments covered by Assumption 2 set to 0; with also "
         f"$\\mathbb{{E}}[x_j^3x_k^3]=0$ every form vanishes: {cubes_suffice}.",
         "explicit $d = 2, 3$, and $d = 5$ from the representatives", holds=False,
-        notes=("Discrepancy with PAPER.md, which says Assumption 2 is what keeps the full flow on the diagonal and "
+        notes=("Discrepancy with docs/paper.md, which says Assumption 2 is what keeps the full flow on the diagonal and "
                "lists centred skewed laws among its examples. The paper's own Assumption 4.1 may be worded "
-               "differently; this is what its statement in PAPER.md implies.",)))
+               "differently; this is what its statement in docs/paper.md implies.",)))
     full_one = get_law("full_one")
     rows = []
     for d in SHOWN_DIMENSIONS:
@@ -321,9 +321,9 @@ def steps() -> list[Step]:
         "Every moment of $x_1=1_d$ is 1, so the off-diagonal entries of $W^{PV}_{12}$ and $W^{KQ}_{32}$ are pushed "
         "at every diagonal point ($a, b \\ne 0$): the flow leaves the diagonal.",
         tuple(rows),
-        "PAPER.md's $\\partial L/\\partial W^{PV}_{12}[j,k] = a^2b\\,H_{T-2}\\,\\mathbb{E}[x_j^3x_k^3]$ "
+        "docs/paper.md's $\\partial L/\\partial W^{PV}_{12}[j,k] = a^2b\\,H_{T-2}\\,\\mathbb{E}[x_j^3x_k^3]$ "
         f"agrees with the general-moment derivation for d = 2, 3: {pv_ok}. The $W^{{KQ}}_{{32}}$ terms are "
         "$ab^2(H_{T-2}(\\mathbb{E}[x_jx_k^5]+\\mathbb{E}[x_j^3x_k^3]) + H^{(2)}_{T-2}\\sum_{m\\ne j,k}"
-        "\\mathbb{E}[x_jx_k^3x_m^2]) - b\\,H_{T-2}\\mathbb{E}[x_jx_k^3]$ (PAPER.md: \"odd-moment terms of the same "
+        "\\mathbb{E}[x_jx_k^3x_m^2]) - b\\,H_{T-2}\\mathbb{E}[x_jx_k^3]$ (docs/paper.md: \"odd-moment terms of the same "
         "kind\").", "symbolic $T$; explicit $d = 2, 3$", holds=pv_ok))
     return out

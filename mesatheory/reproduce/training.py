@@ -1,10 +1,10 @@
-"""Full-batch gradient descent on the full model, as the paper trained it (PAPER.md §5).
+"""Full-batch gradient descent on the full model, as the paper trained it (docs/paper.md §5).
 
 One run: draw ``m`` training and ``m_test`` test sequences from ``default_rng(seed)`` (training ``x_1``, training
-phases, then test ``x_1``, test phases — the order of :func:`mesatheory.process.sample_sequences`), start from the
+phases, then test ``x_1``, test phases — the order of :func:`mesatheory.model.process.sample_sequences`), start from the
 diagonal initialisation ``(a_0, b_0)`` and take ``epochs`` steps ``θ ← θ - η ∇L(θ)`` on the official loss
 ``L = (1/m) Σ_n Σ_{t=2}^{T-1} ½||ŷ_t - x_{t+1}||²`` over every entry of ``W^{KQ}, W^{PV}`` (see
-:mod:`mesatheory.fullmodel`). With ``mask`` the off-diagonal entries of ``W^{PV}_{12}`` and ``W^{KQ}_{32}`` are zeroed
+:mod:`mesatheory.model.full`). With ``mask`` the off-diagonal entries of ``W^{PV}_{12}`` and ``W^{KQ}_{32}`` are zeroed
 after each step (the official ``--clip``).
 
 **Real or complex parameters.** Real by default. The model and the theory are real; the law of the data is
@@ -33,14 +33,22 @@ from typing import Callable
 
 import numpy as np
 
-from .fullmodel import (LastPosition, SpectralData, diagonal_blocks, diagonal_product, loss_and_grad_direct,
-                        mask_offdiagonal, offdiagonal_norm, single_threaded_blas, to_full)
-from .laws import Law
-from .model import targets, unit_predictions
-from .process import sample_phases, sequences
-from .registry import get_law
+from .. import paper
+from .._io import Progress
+from ..errors import DivergenceError, MesatheoryError
+from ..laws import Law, get_law
+from ..model.diagonal import targets, unit_predictions
+from ..model.full import LastPosition, loss_and_grad_direct
+from ..model.parameters import (
+    diagonal_blocks,
+    diagonal_product,
+    mask_offdiagonal,
+    offdiagonal_norm,
+    to_full,
+)
+from ..model.process import sample_phases, sequences
+from ..model.spectral import SpectralData, single_threaded_blas
 
-Progress = Callable[[str, float], None]
 STATS_CHUNK = 1024
 
 
@@ -51,22 +59,22 @@ class RunConfig:
     law: str
     lr: float
     epochs: int
-    a0: float = 0.1
-    b0: float = 0.1
-    d: int = 5
-    T: int = 100
-    m: int = 10000
-    m_test: int = 10000
-    seed: int = 1
+    a0: float = paper.A0
+    b0: float = paper.B0
+    d: int = paper.D
+    T: int = paper.T
+    m: int = paper.TRAINING_SEQUENCES
+    m_test: int = paper.TRAINING_SEQUENCES
+    seed: int = paper.TRAINING_SEED
     mask: bool = False
     complex_params: bool = False
     test_loss: bool = False
 
     def __post_init__(self) -> None:
         if self.epochs < 0 or self.m < 1 or self.m_test < 1 or self.T < 3 or self.d < 1:
-            raise ValueError(f"invalid run configuration {self}")
+            raise MesatheoryError(f"invalid run configuration {self}")
         if not self.lr > 0:
-            raise ValueError(f"the learning rate must be positive, got {self.lr}")
+            raise MesatheoryError(f"the learning rate must be positive, got {self.lr}")
 
 
 @dataclass
@@ -90,7 +98,7 @@ class TrainResult:
     """A finished run: its config, the log, the final active blocks and full matrices, timing, statistics.
 
     ``N``, ``D`` (``(m, d)``) are the training set's per-sequence, per-coordinate loss statistics on the diagonal
-    (:meth:`Dataset.statistics`), for the run's statistical error (:mod:`mesatheory.gdtheory`).
+    (:meth:`Dataset.statistics`), for the run's statistical error (:mod:`mesatheory.theory.gd_curve`).
     """
 
     config: RunConfig
@@ -155,8 +163,8 @@ class Dataset:
 
     def statistics(self) -> tuple[np.ndarray, np.ndarray]:
         """Per sequence and output coordinate ``j``: ``N_{n,j} = Σ_t Re(ḡ_{t,j} x_{t+1,j})``, ``D_{n,j} = Σ_t |g_{t,j}|²``
-        with the diagonal model's unit prediction ``g_t`` (:func:`mesatheory.model.unit_predictions`); shape
-        ``(m, d)`` each, summing over ``j`` gives :func:`mesatheory.model.loss_statistics`. Computed once."""
+        with the diagonal model's unit prediction ``g_t`` (:func:`mesatheory.model.diagonal.unit_predictions`); shape
+        ``(m, d)`` each, summing over ``j`` gives :func:`mesatheory.model.diagonal.loss_statistics`. Computed once."""
         if "stats" not in self._cache:
             Ns, Ds = [], []
             for s in range(0, len(self.x1), STATS_CHUNK):
@@ -190,7 +198,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
     if data is None:
         data = Dataset.draw(law, d, T, config.m, config.m_test, config.seed)
     elif (data.x1.shape != (config.m, d) or data.x1_test.shape != (config.m_test, d) or data.T != T):
-        raise ValueError("the dataset does not match the run configuration (m, m_test, d, T)")
+        raise MesatheoryError("the dataset does not match the run configuration (m, m_test, d, T)")
     last = data.last_position()
     if engine == "spectral":
         spec = data.spectral()
@@ -199,7 +207,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
         X = data.train_sequences()
         step = lambda P, Q, g=True: loss_and_grad_direct(P, Q, X)  # noqa: E731
     else:
-        raise ValueError(f"unknown engine '{engine}' (accepted: spectral, direct)")
+        raise MesatheoryError(f"unknown engine '{engine}' (accepted: spectral, direct)")
     test_engine = data.test_spectral() if config.test_loss else None
 
     P, Q = diagonal_blocks(d, config.a0, config.b0, config.complex_params)
@@ -226,7 +234,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
             if config.mask:
                 mask_offdiagonal(P, Q)
             if not (np.all(np.isfinite(P)) and np.all(np.isfinite(Q))):
-                raise FloatingPointError(f"training diverged at epoch {e + 1} (learning rate {config.lr} too large?)")
+                raise DivergenceError(f"training diverged at epoch {e + 1} (learning rate {config.lr} too large?)")
             if progress is not None:
                 progress(f"{config.law} ({config.a0}, {config.b0}){' masked' if config.mask else ''}: "
                          f"epoch {e + 1}/{E}", (e + 1) / E)

@@ -1,4 +1,4 @@
-"""The one-layer linear causal attention of the paper (§2 of PAPER.md), on the diagonal.
+"""The one-layer linear causal attention of the paper (docs/paper.md §2), on the diagonal.
 
 With embedding ``e_t = (0, x_t, x_{t-1})``, ``ρ_t = t-1`` and the diagonal parameters
 ``W^{KQ}_{32} = a I``, ``W^{PV}_{12} = b I`` (Assumption 1), the model's prediction

@@ -1,7 +1,7 @@
-"""Theorem 2 (paper's Proposition 4.1) and the recovery condition, as verified claims.
+"""Theorem 2 (the paper's Proposition 4.1): the capability limit of the trained model, as verified claims.
 
-All Monte-Carlo evidence here comes from one pass over sampled sequences at the last position
-``t = T - 1``, with the trained model ``ŷ_t = c* g_t`` (``c* = ã b̃`` of Theorem 1) and the limit predictor
+All Monte-Carlo evidence here and in :mod:`mesatheory.claims.recovery` comes from one pass over sampled sequences
+at the last position ``t = T - 1``, with the trained model ``ŷ_t = c* g_t`` (``c* = ã b̃`` of Theorem 1) and the limit predictor
 ``ŷ^∞_t = diag(κ1/κ2 · x_{1j}²) W x_t``:
 
 * ``ratio``  — ``mean_j ŷ_{t,j} / x_{t+1,j}`` (expected ``c* · m2`` at every ``t``);
@@ -14,26 +14,23 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..capability import LADDER, limit_loss, limit_product, per_step_loss, recovery, trained_loss
-from ..cubature import CubatureUnavailable, expectation
-from ..model import unit_prediction_at, unit_predictions, targets
-from ..montecarlo import Estimate, mean_estimate, sample_sequence_statistic
+from .. import paper
+from ..errors import Unavailable
+from ..model.diagonal import targets, unit_prediction_at, unit_predictions
+from ..routes.cubature import expectation
+from ..routes.montecarlo import Estimate, mean_estimate, sample_sequence_statistic
+from ..theory import LADDER, limit_loss, limit_product, trained_loss
 from .assumption2 import theorem1_precondition
-from .base import Z_BAND, Claim, Setting, Verdict, within_se
+from .base import Claim, Setting, Verdict, within_se
 
 PAPER2 = "Proposition 4.1"
-PAPER_REC = "Theorem 4.2"
 LIMIT = Claim("theorem2.limit", "as T, t → ∞: ã·b̃ → κ1/κ2 and the per-step loss → (d/2)(m2 − κ1²/κ2)",
               "SymPy limits; exact finite-T loss along T = 10…10⁴; Monte Carlo of the limit predictor", PAPER2)
-RECOVERY = Claim("recovery.condition", "the trained model recovers W as T → ∞ iff m2·κ2 = κ1² (x² ∈ {0, s²} a.s.)",
-                 "exact identity m2·κ2 − κ1²; Monte-Carlo loss of the limit predictor", PAPER_REC)
-RECOVERY_FINITE_T = Claim("recovery.finite_T",
-                          "exact recovery at finite T iff also κ3 = 0 (at most one non-zero coordinate)",
-                          "exact loss ℓ_(T−1)(c*) vs Monte-Carlo loss of the trained model at t = T−1", PAPER_REC)
 
 
-def _estimates(s: Setting) -> dict[str, Estimate]:
-    """Monte-Carlo estimates of the three statistics above (one sampling pass, seed ``s.seed + 1``)."""
+def capability_estimates(s: Setting) -> dict[str, Estimate]:
+    """Monte-Carlo estimates of the three statistics above (one sampling pass, seed ``s.seed + 1``), shared by
+    the Theorem 2 and recovery claims of one setting."""
     return s.memo("capability", lambda: _sample_estimates(s))
 
 
@@ -64,6 +61,8 @@ def _zero_probability(s: Setting) -> sp.Expr:
 
 
 def check_ratio(s: Setting) -> Verdict:
+    """``theorem2.ratio``: ``E[ŷ_{t,j}/x_{t+1,j}] = ã·b̃·m2`` by Monte Carlo at ``t = T−1`` and, where the exact
+    rule is small enough, by cubature at every ``t`` (relative :data:`mesatheory.paper.EXACT_TOL`)."""
     claim = Claim("theorem2.ratio", "E[ŷ_{t,j} / x_{t+1,j}] = ã·b̃ · m2 at every t",
                   f"Monte Carlo at t = T−1 ({s.samples} sequences); exact cubature at every t when small", PAPER2)
     why = theorem1_precondition(s)
@@ -74,7 +73,7 @@ def check_ratio(s: Setting) -> Verdict:
     if why:
         return claim.not_applicable(why)
     expected = float(s.product * s.kappas.m2)
-    est = _estimates(s)["ratio"]
+    est = capability_estimates(s)["ratio"]
     ok, z, tolerance = within_se(est.value, est.se, expected)
     evidence: dict = {"se": est.se, "z": z}
     reason = f"last position: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})"
@@ -82,15 +81,17 @@ def check_ratio(s: Setting) -> Verdict:
         c = float(s.product)
         per_t = expectation(s.law, s.d, s.T, lambda X: (c * unit_predictions(X) / targets(X)).real.mean(axis=2))
         worst = float(np.max(np.abs(per_t - expected)) / abs(expected))
-        ok = ok and worst <= 1e-10
+        ok = ok and worst <= paper.EXACT_TOL
         evidence["cubature_max_relative_error"] = worst
         reason += f"; cubature at t = 2..{s.T - 1}: max relative error {worst:.1e}"
-    except CubatureUnavailable as exc:
+    except Unavailable as exc:
         reason += f"; cubature skipped ({exc})"
     return claim.verdict(expected, est.value, tolerance, ok, reason, evidence)
 
 
 def check_limit(s: Setting) -> Verdict:
+    """``theorem2.limit``: the exact ``T → ∞`` limits (SymPy), the exact finite-``T`` loss ladder approaching the
+    limit loss, and the sampled loss of the limit predictor against it."""
     if why := theorem1_precondition(s):
         return LIMIT.not_applicable(why)
     k, d = s.kappas, s.d
@@ -99,7 +100,7 @@ def check_limit(s: Setting) -> Verdict:
     ladder = [trained_loss(k, d, T) for T in LADDER]
     gaps = [abs(float(v - loss_inf)) for v in ladder]
     monotone = all(b <= a for a, b in zip(gaps, gaps[1:])) and (gaps[-1] < gaps[0] or gaps[0] == 0)
-    est = _estimates(s)["limit"]
+    est = capability_estimates(s)["limit"]
     ok_mc, z, tolerance = within_se(est.value, est.se, float(loss_inf))
     passed = bool(sp.simplify(c_inf - k.k1 / k.k2) == 0 and sp.simplify(loss_inf - closed) == 0 and monotone and ok_mc)
     reason = (f"lim ã·b̃ = {c_inf}, limit loss = {loss_inf}; trained loss at T = "
@@ -109,29 +110,3 @@ def check_limit(s: Setting) -> Verdict:
                          {"limit_product": str(c_inf), "limit_loss": str(loss_inf),
                           "trained_loss_ladder": {str(T): float(v) for T, v in zip(LADDER, ladder)},
                           "limit_predictor_se": est.se, "z": z})
-
-
-def check_recovery_condition(s: Setting) -> Verdict:
-    if why := theorem1_precondition(s):
-        return RECOVERY.not_applicable(why)
-    decision = recovery(s.kappas, s.d)
-    est = _estimates(s)["limit"]
-    ok, z, tolerance = within_se(est.value, est.se, float(decision.limit_loss))
-    if decision.category == "never":  # the loss must be significantly positive, not merely consistent
-        ok = ok and est.value - Z_BAND * est.se > 0
-    return RECOVERY.verdict(decision.category, f"limit loss {est.value:.6g}", tolerance, ok, decision.explanation,
-                            {"category": decision.category, "limit_loss": str(decision.limit_loss), "z": z})
-
-
-def check_recovery_finite_T(s: Setting) -> Verdict:
-    if why := theorem1_precondition(s):
-        return RECOVERY_FINITE_T.not_applicable(why)
-    exact = per_step_loss(s.kappas, s.d, s.product, s.T - 1)
-    est = _estimates(s)["trained"]
-    ok, z, tolerance = within_se(est.value, est.se, float(exact))
-    category = recovery(s.kappas, s.d).category
-    ok = ok and ((exact == 0) == (category == "exact at every T"))
-    return RECOVERY_FINITE_T.verdict(float(exact), est.value, tolerance, ok,
-                                     f"{category}; exact loss at t = T−1: {float(exact):.6g}; "
-                                     f"sampled {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})",
-                                     {"exact": str(exact), "se": est.se, "z": z})

@@ -1,12 +1,12 @@
 """Independent training runs spread over worker processes, with one progress report for all of them.
 
-The paper's simulations are many runs that share nothing but their datasets (PAPER.md §5). One run's epoch is
+The paper's simulations are many runs that share nothing but their datasets (docs/paper.md §5). One run's epoch is
 a few thousand small matrix products; two *threads* sharing it wait for each other at every epoch and on the
 Python glue between products (the GIL), while two *processes* each train whole runs on one core. On this
 project's two vCPUs the processes win: `mesatheory reproduce all` took 10 min 19 s, against 11 min 47 s with two
-threads per epoch (same numbers, bit for bit). So :func:`train_runs` hands whole runs to ``processes`` workers
-(the ``spawn`` start method: no BLAS state is forked) and, with one process, trains them in turn with
-``threads`` per epoch.
+threads per epoch (same numbers, bit for bit). So :func:`train_runs` hands whole runs to ``workers`` processes
+(the ``spawn`` start method: no BLAS state is forked); with one run, or one worker, it trains in this process with
+``workers`` threads per epoch.
 
 Every run is deterministic (its data come from its seed, its epochs from fixed-order sums), so the results do not
 depend on the number of processes or threads. Each process keeps the dataset of its last run
@@ -18,12 +18,14 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue as queue_mod
 import signal
-from typing import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from .registry import get_law
+from .._io import Progress
+from ..laws import get_law
 from .training import Dataset, RunConfig, TrainResult, train
 
-Progress = Callable[[str, float], None]
 POLL_SECONDS = 0.2
 REPORTS_PER_RUN = 50          # progress messages a worker sends per run (not one per epoch)
 ONE_HOT_COST = 0.1            # relative per-epoch cost of a run whose x_1 are one-hot (see _cost)
@@ -46,28 +48,37 @@ class DatasetCache:
         return self._data
 
 
-_WORKER_CACHE: DatasetCache | None = None
-_WORKER_QUEUE = None
+@dataclass
+class _Worker:
+    """What one worker process keeps between runs: its dataset cache and the queue its progress goes to."""
+
+    cache: DatasetCache
+    reports: Any
 
 
-def _worker_init(reports) -> None:  # pragma: no cover - runs in a child process
+_WORKER: _Worker | None = None   # set once in each worker process by the pool's initializer
+
+
+def _worker_init(reports: Any) -> None:  # pragma: no cover - runs in a child process
     """Child set-up: ignore Ctrl-C (the parent stops the pool), one dataset cache, the progress queue."""
-    global _WORKER_CACHE, _WORKER_QUEUE
+    global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_CACHE = DatasetCache()
-    _WORKER_QUEUE = reports
+    _WORKER = _Worker(DatasetCache(), reports)
 
 
 def _worker_run(index: int, cfg: RunConfig) -> TrainResult:  # pragma: no cover - runs in a child process
-    assert _WORKER_CACHE is not None
+    """Child: train one run on the worker's cached dataset, sending ``REPORTS_PER_RUN`` progress messages."""
+    worker = _WORKER
+    if worker is None:
+        raise RuntimeError("worker process used before its initializer ran")
     step = max(1, cfg.epochs // REPORTS_PER_RUN)
     counter = [0]
 
     def report(message: str, fraction: float) -> None:
         counter[0] += 1
         if counter[0] % step == 0 or fraction >= 1.0:
-            _WORKER_QUEUE.put((index, message, fraction))
-    return train(cfg, progress=report, data=_WORKER_CACHE.get(cfg), threads=1)
+            worker.reports.put((index, message, fraction))
+    return train(cfg, progress=report, data=worker.cache.get(cfg), threads=1)
 
 
 def _cost(cfg: RunConfig) -> float:
@@ -78,9 +89,9 @@ def _cost(cfg: RunConfig) -> float:
     return (cfg.epochs + 1) * cfg.m * (ONE_HOT_COST if one_hot else 1.0)
 
 
-def train_runs(configs: Sequence[RunConfig], processes: int = 1, threads: int = 1,
+def train_runs(configs: Sequence[RunConfig], workers: int = 1,
                progress: Progress | None = None) -> Iterator[tuple[int, TrainResult]]:
-    """Train every configuration; yield ``(index, result)`` as runs finish (any order with processes > 1).
+    """Train every configuration; yield ``(index, result)`` as runs finish (any order with ``workers > 1``).
 
     ``progress(message, fraction)`` receives the fraction of the estimated work done (:func:`_cost`). Runs start
     costliest first, so the cheap ones fill the other worker while the last long run finishes. An error in a run
@@ -95,17 +106,17 @@ def train_runs(configs: Sequence[RunConfig], processes: int = 1, threads: int = 
         if progress is not None:
             progress(message, sum(w * f for w, f in zip(weights, done)) / total)
 
-    if processes <= 1 or len(configs) <= 1:
+    if workers <= 1 or len(configs) <= 1:
         cache = DatasetCache()
         for i in range(len(configs)):
             cfg = configs[i]
             yield i, train(cfg, progress=lambda msg, frac, i=i: note(i, msg, frac), data=cache.get(cfg),
-                           threads=threads)
+                           threads=workers)
         return
 
     ctx = mp.get_context("spawn")
     reports = ctx.Queue()
-    with ctx.Pool(min(processes, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
+    with ctx.Pool(min(workers, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
         order = sorted(range(len(configs)), key=lambda i: -weights[i])
         pending = {i: pool.apply_async(_worker_run, (i, configs[i])) for i in order}
         while pending:

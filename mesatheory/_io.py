@@ -1,0 +1,102 @@
+"""Input and output shared by the commands: all-or-nothing writes, JSON conversion, the progress type.
+
+* :func:`write_text` writes a file atomically (a temporary file in the same folder, then ``os.replace``), so a
+  reader never sees half a file; :func:`atomic_path` does the same for writers that want a file name
+  (matplotlib); :func:`make_folder` creates an output folder. Their ``OSError`` becomes an
+  :class:`~mesatheory.errors.OutputError` with a one-line message.
+* :func:`native` turns NumPy values into plain Python ones; :func:`to_json` also makes them strict JSON
+  (non-finite floats become ``None``, keys strings).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import OutputError
+
+Progress = Callable[[str, float], None]
+"""``progress(message, fraction)``: a message and the fraction of the work done, in ``[0, 1]``."""
+
+
+def _output_error(exc: OSError) -> OutputError:
+    return OutputError(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+
+
+def make_folder(path: Path) -> Path:
+    """Create ``path`` and its parents if needed; return it.
+
+    Raises:
+        OutputError: the folder cannot be created.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _output_error(exc) from exc
+    return path
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file name next to ``path``; renamed to ``path`` when the block ends without an error.
+
+    Raises:
+        OutputError: the file cannot be written.
+    """
+    make_folder(path.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise _output_error(exc) from exc
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise _output_error(exc) from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; return ``path``."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def native(obj: Any) -> Any:
+    """``obj`` with NumPy scalars and arrays (also inside lists, tuples and dicts) as plain Python values.
+
+    Tuples become lists; anything else is returned unchanged.
+    """
+    if isinstance(obj, dict):
+        return {k: native(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [native(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return native(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def to_json(obj: Any) -> Any:
+    """A strict-JSON-ready copy of ``obj``: :func:`native` values, string keys, non-finite floats as ``None``."""
+    obj = native(obj)
+    if isinstance(obj, dict):
+        return {str(k): to_json(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [to_json(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

@@ -1,0 +1,79 @@
+"""The active parameters of the full model and their diagonal form (Assumption 1).
+
+The model (docs/paper.md §2) has two ``3d × 3d`` matrices ``W^{KQ}``, ``W^{PV}``, but only two blocks of them act
+on the prediction: ``P = W^{PV}[0:d, d:3d]`` (``d × 2d``) and ``Q = W^{KQ}[d:3d, d:3d]`` (``2d × 2d``); see
+:mod:`mesatheory.model.full`. The diagonal form of Assumption 1 (the paper's Assumption 3.1) is
+``Q_{10} = a I`` (``W^{KQ}_{32}``), ``P_0 = b I`` (``W^{PV}_{12}``), every other entry zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def diagonal_blocks(d: int, a0: float, b0: float, complex_params: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Active blocks ``(P, Q)`` of the diagonal initialisation (Assumption 1): ``P_0 = b_0 I``, ``Q_{10} = a_0 I``."""
+    dtype = np.complex128 if complex_params else np.float64
+    P = np.zeros((d, 2 * d), dtype=dtype)
+    Q = np.zeros((2 * d, 2 * d), dtype=dtype)
+    P[:, :d] = b0 * np.eye(d)
+    Q[d:, :d] = a0 * np.eye(d)
+    return P, Q
+
+
+def to_full(P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(W^{KQ}, W^{PV})`` (``3d × 3d``) holding the active blocks, zero elsewhere."""
+    d = P.shape[0]
+    WKQ = np.zeros((3 * d, 3 * d), dtype=np.result_type(P, Q))
+    WPV = np.zeros_like(WKQ)
+    WKQ[d:, d:] = Q
+    WPV[:d, d:] = P
+    return WKQ, WPV
+
+
+def from_full(WKQ: np.ndarray, WPV: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The active blocks ``(P, Q)`` of full ``3d × 3d`` matrices (the other entries do not affect ``ŷ``)."""
+    d = WKQ.shape[0] // 3
+    if WKQ.shape != (3 * d, 3 * d) or WPV.shape != (3 * d, 3 * d):
+        raise ValueError(f"expected two 3d×3d matrices, got {WKQ.shape} and {WPV.shape}")
+    return WPV[:d, d:].copy(), WKQ[d:, d:].copy()
+
+
+def diagonal_product(P: np.ndarray, Q: np.ndarray) -> float:
+    """``ab``: mean over ``j`` of ``Re W^{KQ}_{32}[j,j] · Re W^{PV}_{12}[j,j]`` (the official code's logged value)."""
+    d = P.shape[0]
+    return float(np.mean(np.diag(Q[d:, :d]).real * np.diag(P[:, :d]).real))
+
+
+def offdiagonal(P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(P, Q)`` minus their diagonal form: everything except ``diag(W^{PV}_{12})`` and ``diag(W^{KQ}_{32})``."""
+    d = P.shape[0]
+    Po, Qo = P.copy(), Q.copy()
+    idx = np.arange(d)
+    Po[idx, idx] = 0
+    Qo[d + idx, idx] = 0
+    return Po, Qo
+
+
+def offdiagonal_norm(P: np.ndarray, Q: np.ndarray) -> float:
+    """Frobenius norm of :func:`offdiagonal` (zero exactly on the diagonal form of Assumption 1)."""
+    Po, Qo = offdiagonal(P, Q)
+    return float(np.sqrt(np.sum(np.abs(Po) ** 2) + np.sum(np.abs(Qo) ** 2)))
+
+
+def mask_offdiagonal(P: np.ndarray, Q: np.ndarray) -> None:
+    """Zero, in place, the off-diagonal entries of the two active blocks ``W^{PV}_{12}``, ``W^{KQ}_{32}``.
+
+    This is the official code's ``--clip``: only these two blocks are masked, the other blocks stay free.
+    """
+    d = P.shape[0]
+    keep = np.eye(d, dtype=bool)
+    P[:, :d][~keep] = 0
+    Q[d:, :d][~keep] = 0
+
+
+def gradient_dtype(P: np.ndarray, Q: np.ndarray, gP: np.ndarray, gQ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Real parameters get ``∂L/∂θ`` (the real part); complex ones ``∂L/∂Re + i ∂L/∂Im``."""
+    if np.iscomplexobj(P) or np.iscomplexobj(Q):
+        return gP.astype(np.complex128), gQ.astype(np.complex128)
+    return gP.real.copy(), gQ.real.copy()

@@ -1,0 +1,42 @@
+"""The paper's setting and every constant the package shares, each defined once.
+
+The names follow ``docs/paper.md``: ``d`` is the dimension of ``x_1``, ``T`` the sequence length, ``(a_0, b_0)``
+the diagonal initialisation of Assumption 1 (the paper's Assumption 3.1).
+
+Two seeds, on purpose: ``verify`` samples with :data:`VERIFY_SEED` (0), while the reproduction of the paper's
+simulations uses :data:`TRAINING_SEED` (1), the seed of the official code. The reproduction's sizes and learning
+rates are data, in ``checks/paper.toml``; only the defaults that code needs are here.
+"""
+
+from __future__ import annotations
+
+# --- the paper's setting (docs/paper.md §5) -------------------------------------------------------------------
+D = 5                    #: dimension of x_1
+T = 100                  #: sequence length
+A0 = 0.1                 #: initial a (W^KQ_32 = a_0 I)
+B0 = 0.1                 #: initial b (W^PV_12 = b_0 I)
+TRAINING_SEED = 1        #: the official code's seed (reproduction)
+TRAINING_SEQUENCES = 10_000   #: m, the training (and test) set size of the paper's runs
+
+# --- verify's sampling budget ---------------------------------------------------------------------------------
+VERIFY_SEED = 0          #: default seed of ``verify``
+VERIFY_SAMPLES = 12_288  #: default number of Monte-Carlo sequences of ``verify``
+
+# --- acceptance -----------------------------------------------------------------------------------------------
+Z_BAND = 5.0             #: a sampled value passes when |estimate − theory| ≤ Z_BAND·SE (+ ROUNDING)
+ROUNDING = 1e-12         #: float64 allowance, relative to max(|theory|, 1), for estimators with SE ≈ 0
+FLOW_TOL = 1e-8          #: relative error allowed for a numerically integrated flow (reduced or full)
+EXACT_TOL = 1e-10        #: relative error allowed for exact (cubature) routes, and for off-diagonal entries
+REPRODUCE_FLOOR = 2e-4   #: relative allowance of a trained run beyond Z_BAND·SE (optimisation residual)
+
+# --- ODE solver (SciPy solve_ivp, DOP853) ---------------------------------------------------------------------
+ODE_RTOL = 1e-12         #: relative tolerance of every flow integration
+REDUCED_ATOL = 1e-14     #: absolute tolerance of the reduced (a, b) flow
+FULL_FLOW_ATOL = 1e-15   #: absolute tolerance of the full flow: its off-diagonal entries start at 0 and must
+                         #: stay below EXACT_TOL, so they need a tighter floor than (a, b)
+
+# --- size limits ----------------------------------------------------------------------------------------------
+FULL_FLOW_MAX_D = 3      #: the exact full-parameter flow inside ``verify``: largest d ...
+FULL_FLOW_MAX_T = 12     #: ... and largest T
+CLI_MAX_D = 64           #: largest d the command line accepts
+CLI_MAX_T = 100_000      #: largest T the command line accepts

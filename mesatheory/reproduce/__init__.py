@@ -1,0 +1,13 @@
+"""The paper's simulations, reproduced and checked against the exact theory (``mesatheory reproduce``).
+
+* :mod:`.presets` — the runs of the paper as data (``checks/paper.toml``);
+* :mod:`.training` — full-batch gradient descent on the full model;
+* :mod:`.scheduling` — whole runs spread over worker processes;
+* :mod:`.figures` — the plots;
+* :mod:`.summary` — one verdict row per run and ``summary.md``;
+* :mod:`.run` — the command: figures in, plots, data and summary out.
+"""
+
+from .run import list_figures, run
+
+__all__ = ["list_figures", "run"]

@@ -1,0 +1,109 @@
+"""Plots of the paper's figures (matplotlib, Agg backend), written atomically.
+
+Every plot shows the measured curves and both theory lines: the exact finite-``T`` value of Theorem 1 (solid
+grey) and the ``T → ∞`` asymptote the paper drew (dotted); the ab panels also show the noise-free GD curve of
+each initialisation (thin dashed, :mod:`mesatheory.theory.gd_curve`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .._io import atomic_path  # noqa: E402
+from ..theory import GDPrediction  # noqa: E402
+from .presets import Figure  # noqa: E402
+from .training import TrainResult  # noqa: E402
+
+
+def save_atomic(fig: "plt.Figure", path: Path) -> None:
+    """Save ``fig`` as PNG to ``path`` atomically (:func:`mesatheory._io.atomic_path`) and close it."""
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+
+
+def _lines(ax: "plt.Axes", exact: float | None, asymptote: float | None, exact_label: str,
+           asymptote_label: str) -> None:
+    if exact is not None:
+        ax.axhline(exact, color="0.35", lw=1.5, label=exact_label)
+    if asymptote is not None:
+        ax.axhline(asymptote, color="0.35", lw=1.5, ls=":", label=asymptote_label)
+
+
+def plot_series(path: Path, title: str, ylabel: str, curves: Sequence[tuple[str, np.ndarray]],
+                theory_curves: Sequence[np.ndarray] = (), exact: float | None = None,
+                asymptote: float | None = None, exact_label: str = "exact (finite T)",
+                asymptote_label: str = "paper's line (T → ∞)", logy: bool = False) -> None:
+    """Per-epoch curves (one per run) with optional noise-free GD curves and the two theory lines."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, (label, y) in enumerate(curves):
+        line, = ax.plot(np.arange(len(y)), y, lw=2, label=label)
+        if i < len(theory_curves) and theory_curves[i] is not None:
+            ax.plot(np.arange(len(theory_curves[i])), theory_curves[i], lw=1, ls="--", color=line.get_color())
+    _lines(ax, exact, asymptote, exact_label, asymptote_label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    save_atomic(fig, path)
+
+
+def plot_heatmaps(path: Path, title: str, panels: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> None:
+    """One row per run: the trained ``W^{PV}`` active rows (``d × 2d``) and ``W^{KQ}`` active block (``2d × 2d``)."""
+    fig, axes = plt.subplots(len(panels), 2, figsize=(9, 3.2 * len(panels)), squeeze=False)
+    for row, (label, P, Q) in enumerate(panels):
+        for col, (name, M) in enumerate((("W^PV[1:d, d+1:3d]", P.real), ("W^KQ[d+1:3d, d+1:3d]", Q.real))):
+            ax = axes[row, col]
+            im = ax.imshow(M, cmap="viridis", interpolation="nearest")
+            ax.set_title(f"{label}: {name}", fontsize=9)
+            fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.suptitle(title)
+    save_atomic(fig, path)
+
+
+def plot_figure(fig: Figure, folder: Path, results: list[TrainResult], preds: list[GDPrediction | None],
+           exact: float, m2: float) -> list[str]:
+    """The figure's plots into ``folder`` (ab with its GD twins and both theory lines, test ratio, test loss, heat
+    maps, as ``fig.plots`` asks); return the file names written."""
+    written = []
+
+    def label(r: TrainResult) -> str:
+        return f"(a0,b0) = ({r.config.a0:g}, {r.config.b0:g}){' masked' if r.config.mask else ''}"
+
+    if "ab" in fig.plots:
+        plot_series(folder / "ab.png", f"{fig.name}: dynamics of ab", "ab",
+                    [(label(r), r.log.ab) for r in results], [p.ab if p else None for p in preds],
+                    exact=exact, asymptote=fig.asymptote,
+                    exact_label=f"exact ã·b̃ (T={results[0].config.T}) = {exact:.4g}",
+                    asymptote_label=(f"paper's line (T → ∞) = {fig.asymptote:g}" if fig.asymptote else ""))
+        written.append("ab.png")
+    if "ratio" in fig.plots:
+        plot_series(folder / "ratio.png", f"{fig.name}: mean ŷ/x at the last position (test)", "ratio",
+                    [(label(r), r.log.test_ratio) for r in results], exact=exact * m2, asymptote=0.2,
+                    exact_label=f"exact ã·b̃·E[x²] = {exact * m2:.4g}", asymptote_label="paper's line (T → ∞) = 0.2")
+        written.append("ratio.png")
+    if "test_loss" in fig.plots:
+        plot_series(folder / "test_loss.png", f"{fig.name}: test loss (official: ½Σ_t Σ_j |ŷ−x|², mean over "
+                    "sequences)", "test loss", [(label(r), r.log.test_loss) for r in results], logy=True)
+        plot_series(folder / "test_mse_last.png", f"{fig.name}: test MSE at the last position", "MSE",
+                    [(label(r), r.log.test_mse_last) for r in results], logy=True)
+        written += ["test_loss.png", "test_mse_last.png"]
+    if "heatmaps" in fig.plots:
+        for mask in sorted({r.config.mask for r in results}):
+            name = f"heatmaps_{'masked' if mask else 'unmasked'}.png"
+            plot_heatmaps(folder / name, f"{fig.name}: trained matrices ({'masked' if mask else 'unmasked'})",
+                          [(label(r), r.P, r.Q) for r in results if r.config.mask == mask])
+            written.append(name)
+    return written

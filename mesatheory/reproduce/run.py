@@ -1,0 +1,128 @@
+"""``mesatheory reproduce``: the paper's simulations (docs/paper.md §5), checked against the exact theory.
+
+For every figure of ``checks/paper.toml`` the runs (three initialisations; full-one with and without masking) are
+trained with :func:`mesatheory.reproduce.training.train` on one shared dataset (whole runs spread over worker
+processes by :func:`mesatheory.reproduce.scheduling.train_runs`), and the figure directory receives PNG plots,
+``data.json`` (per-epoch series of every run, final matrices, summary rows). ``summary.md`` / ``summary.json`` in
+the output directory collect one row per run:
+
+* the trained ``ab`` after the last epoch;
+* the noise-free GD prediction at that epoch (the reduced discrete map with the law's exact κ's, same learning
+  rate and start) with the run's **own standard error** — the delta method on the training set's per-coordinate
+  statistics ``(N̄_j, D̄_j)`` (:mod:`mesatheory.theory.gd_curve`); at convergence it is, to first order, the SE of the
+  empirical minimiser ``N̄/D̄``;
+* ``z = (trained - predicted)/SE``; the exact finite-``T`` product ``ã·b̃`` of Theorem 1; the ``T → ∞`` line the
+  paper plotted (never labelled exact); the empirical diagonal minimiser ``N̄/D̄ ± SE`` of the same training set.
+
+When a run passes is :mod:`mesatheory.reproduce.summary`'s rule. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .._io import Progress, make_folder, to_json, write_text
+from ..laws import decide_assumption2, get_law, kappas
+from ..theory import gd_prediction, product_from_kappas
+from .figures import plot_figure
+from .presets import Figure, Presets, load_presets
+from .scheduling import train_runs
+from .summary import RunRow, ratio_se, summary_markdown, summary_row
+from .training import Dataset, RunConfig, TrainResult
+
+
+def list_figures(presets: Presets | None = None) -> list[tuple[str, str]]:
+    """``(name, description)`` of every figure, in the order of ``checks/paper.toml``."""
+    presets = presets or load_presets()
+    return [(f.name, f.description) for f in presets.figures]
+
+
+def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunConfig]:
+    """The runs of one figure: every mask × initialisation, on the figure's law and one shared dataset."""
+    m, m_test = (presets.quick_m, presets.quick_m_test) if quick else (presets.m, presets.m_test)
+    inits = presets.quick_inits if quick else presets.inits
+    epochs = fig.quick_epochs if quick else fig.epochs
+    return [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, a0=a0, b0=b0, d=presets.d, T=presets.T, m=m,
+                      m_test=m_test, seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots)
+            for mask in fig.masks for a0, b0 in inits]
+
+
+def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick: bool = False) -> list[RunRow]:
+    """Compare a figure's trained runs with the theory, write its plots and ``data.json``; return its rows."""
+    cfg0 = results[0].config
+    law, d, T = get_law(fig.law), cfg0.d, cfg0.T
+    k = kappas(law, d)
+    exact = float(product_from_kappas(k, T))
+    m2 = float(k.m2)
+    diagonal = decide_assumption2(law, d).holds
+    data = Dataset.draw(law, d, T, cfg0.m, cfg0.m_test, cfg0.seed) if "ratio" in fig.plots else None
+    preds, rows = [], []
+    for res in results:
+        cfg = res.config
+        theory = diagonal or cfg.mask       # beyond Assumption 2 the unmasked flow leaves the diagonal: no theory
+        pred = gd_prediction(k, d, T, cfg.lr, cfg.a0, cfg.b0, cfg.epochs, res.N, res.D) if theory else None
+        preds.append(pred)
+        rows.append(summary_row(fig, res, pred, exact, m2, ratio_se(data, res) if data is not None else math.nan))
+    folder = out_dir / fig.name
+    files = plot_figure(fig, folder, results, preds, exact, m2)
+    payload = {
+        "figure": fig.name, "description": fig.description, "quick": quick, "files": files,
+        "runs": [{"config": asdict(r.config), "log": r.log.as_dict(), "P": r.P.real, "Q": r.Q.real,
+                  "P_imag": r.P.imag if np.iscomplexobj(r.P) else None,
+                  "Q_imag": r.Q.imag if np.iscomplexobj(r.Q) else None,
+                  "gd_prediction": ({"ab": p.ab, "se": p.se, "ab_empirical": p.ab_empirical} if p else None),
+                  "summary": asdict(row)}
+                 for r, p, row in zip(results, preds, rows)],
+    }
+    write_text(folder / "data.json", json.dumps(to_json(payload), allow_nan=False))
+    return rows
+
+
+def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progress | None = None,
+        workers: int | None = None, presets: Presets | None = None) -> Path:
+    """Run the named figures (``["all"]`` for every one); return the path of ``summary.md``.
+
+    ``workers`` (default: up to 2, the CPUs available) processes train whole runs in parallel
+    (:func:`mesatheory.reproduce.scheduling.train_runs`); a figure is written as soon as its runs are done. The numbers do not
+    depend on ``workers``.
+
+    ``summary.json`` next to it holds the rows and ``"passed"``: ``True`` iff every run that has a theory
+    passes (the value CI asserts with ``--quick``).
+    """
+    presets = presets or load_presets()
+    if workers is None:
+        workers = max(1, min(2, os.cpu_count() or 1))
+    names = [f.name for f in presets.figures] if "all" in figures else list(dict.fromkeys(figures))
+    chosen = [presets.figure(n) for n in names]
+    out_dir = Path(out_dir)
+    make_folder(out_dir)
+    start = time.perf_counter()
+    runs = [figure_runs(fig, presets, quick) for fig in chosen]
+    owner = [(f, j) for f, cfgs in enumerate(runs) for j in range(len(cfgs))]
+    results: list[list[TrainResult | None]] = [[None] * len(cfgs) for cfgs in runs]
+    rows_of: list[list[RunRow] | None] = [None] * len(chosen)
+    jobs = [cfg for cfgs in runs for cfg in cfgs]
+    report = (lambda msg, frac: progress(msg, 0.99 * frac)) if progress is not None else None
+    for index, result in train_runs(jobs, workers=workers, progress=report):
+        f, j = owner[index]
+        results[f][j] = result
+        if all(r is not None for r in results[f]):
+            rows_of[f] = finish_figure(chosen[f], results[f], out_dir, quick)     # type: ignore[arg-type]
+    rows = [row for figure_rows in rows_of for row in figure_rows or []]
+    seconds = time.perf_counter() - start
+    verdicts = [r.passed for r in rows if r.passed is not None]
+    summary = {"quick": quick, "seconds": seconds, "passed": all(verdicts), "figures": names,
+               "rows": [asdict(r) for r in rows]}
+    write_text(out_dir / "summary.json", json.dumps(to_json(summary), indent=1, allow_nan=False))
+    path = out_dir / "summary.md"
+    write_text(path, summary_markdown(rows, presets, quick, seconds))
+    if progress is not None:
+        progress("done", 1.0)
+    return path
