@@ -30,10 +30,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mesatheory import model as fm  # noqa: E402
-from mesatheory.laws import get_law  # noqa: E402
-from mesatheory.model import loss_and_grad_reference  # noqa: E402
-from mesatheory.reproduce.training import Dataset, RunConfig, train  # noqa: E402
+from mesatheory import model as fm
+from mesatheory.laws import get_law
+from mesatheory.model import loss_and_grad_reference
+from mesatheory.reproduce.training import Dataset, RunConfig, train
 
 LAW, LR, A0, B0 = "gaussian:sigma=1", 1e-4, 0.1, 0.1
 

@@ -10,7 +10,7 @@ import argparse
 import json
 import math
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from . import paper
 from .errors import MesatheoryError, UsageError

@@ -19,7 +19,7 @@ With ``g = A - K ab``: ``d(a²-b²)/dτ = 0``; ``c* = A/K``; ``dc/dτ = (a²+b²
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -46,7 +46,7 @@ def _per_entry_substitution(d: int) -> dict[sp.Expr, sp.Expr]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def per_entry_rhs(d: int = 2) -> tuple[sp.Expr, sp.Expr]:
     """``(da/dτ, db/dτ) = (-∂L/∂W^{KQ}_{32}[1,1], -∂L/∂W^{PV}_{12}[1,1])`` at the diagonal point, in κ's."""
     subs = _per_entry_substitution(d)
@@ -65,7 +65,7 @@ def flow(a: sp.Expr = A, b: sp.Expr = B) -> tuple[sp.Expr, sp.Expr]:
     return b * g, a * g
 
 
-@lru_cache(maxsize=None)
+@cache
 def two_scalar_rhs(d: int) -> tuple[sp.Expr, sp.Expr]:
     """``(-∂L/∂a, -∂L/∂b)`` of ``L(a, b)`` from :func:`.loss.population_loss` (``c = ab``)."""
     L = population_loss(d).subs(C, A * B)
@@ -89,7 +89,7 @@ class FlowFacts:
     closed_form_residuals: tuple[sp.Expr, sp.Expr]  # Φ'(c)·(c*-c)√(D²+4c²) - 1 on c < c* and c > c*
 
 
-@lru_cache(maxsize=None)
+@cache
 def flow_facts() -> FlowFacts:
     """Derive every fact listed in the module docstring from :func:`flow`."""
     da, db = flow()

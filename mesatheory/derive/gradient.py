@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -69,7 +69,7 @@ def _unit(model: Model, entry: Entry) -> sp.Matrix:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _residual(d: int) -> tuple[IndexedSum, ...]:
     """``r_j = ŷ_{t,j} - x_{t+1,j}`` at the diagonal point, symbolic ``t``."""
     model = Model(d)
@@ -77,7 +77,7 @@ def _residual(d: int) -> tuple[IndexedSum, ...]:
     return tuple(y - x for y, x in zip(model.prediction(kq, pv), model.target()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def entry_gradient(d: int, entry: Entry) -> sp.Expr:
     """``∂ℓ_t/∂W[entry]`` at the diagonal point: symbolic in ``a, b, t`` and the moments ``M[p]``."""
     model = Model(d)
@@ -91,7 +91,7 @@ def entry_gradient(d: int, entry: Entry) -> sp.Expr:
     return sp.factor(sp.simplify(total))
 
 
-@lru_cache(maxsize=None)
+@cache
 def gradient_table(d: int) -> dict[Entry, sp.Expr]:
     """The per-position gradient for every entry of both matrices, each derived directly."""
     return {entry: entry_gradient(d, entry) for entry in all_entries(d)}
@@ -129,20 +129,20 @@ def _by_symmetry(d: int, representative) -> dict[Entry, sp.Expr]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def gradient_by_symmetry(d: int) -> dict[Entry, sp.Expr]:
     """The per-position gradient for every entry, from the representatives ``(1,1)``, ``(1,2)`` of each block."""
     return _by_symmetry(d, lambda entry: entry_gradient(d, entry))
 
 
-@lru_cache(maxsize=None)
+@cache
 def summed_gradient(d: int, entry: Entry) -> sp.Expr:
     """``∂L/∂W[entry] = Σ_{t=2}^{T-1} ∂ℓ_t/∂W[entry]`` at the diagonal point, symbolic ``T``."""
     total = sum_over_t(entry_gradient(d, entry), Model(d).t, T)
     return sp.collect(total, [A, B], lambda e: sp.collect(sp.expand(e), moments_in(e), sp.factor))
 
 
-@lru_cache(maxsize=None)
+@cache
 def summed_gradient_by_symmetry(d: int) -> dict[Entry, sp.Expr]:
     """:func:`summed_gradient` for every entry, by permutation covariance from the representatives."""
     return _by_symmetry(d, lambda entry: summed_gradient(d, entry))

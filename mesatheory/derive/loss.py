@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -21,7 +21,7 @@ from .symbols import K1, K2, K3, M2, A, B, C, Model, T, moment, moments_in, popu
 from .timesum import as_laurent, sum_over_t
 
 
-@lru_cache(maxsize=None)
+@cache
 def per_t_loss(d: int, t: int | None = None) -> sp.Expr:
     """``ℓ_t`` in joint moments ``M[p]``, for symbolic ``t`` (default) or an explicit position ``t``."""
     model = Model(d)
@@ -43,13 +43,13 @@ def kappa_substitution(d: int, coordinates: range | None = None) -> dict[sp.Expr
     out: dict[sp.Expr, sp.Expr] = {}
     for j in coordinates if coordinates is not None else range(d):
         e = model.unit(j)
-        scaled = lambda k: tuple(k * p for p in e)  # noqa: E731
+        scaled = lambda k: tuple(k * p for p in e)
         out[moment(scaled(2))] = M2
         out[moment(scaled(4))] = K1
         out[moment(scaled(6))] = K2
         if d > 1:
             others = [r for r in range(d) if r != j]
-            pair = lambda r: moment(tuple(2 * p + 4 * q for p, q in zip(e, model.unit(r))))  # noqa: E731
+            pair = lambda r: moment(tuple(2 * p + 4 * q for p, q in zip(e, model.unit(r))))
             out[pair(others[0])] = K3 - sp.Add(*[pair(r) for r in others[1:]])
     return out
 
@@ -77,14 +77,14 @@ def paper_per_t(d: int, t: sp.Expr) -> sp.Expr:
     return d * (C**2 * (K2 + k3 / (t - 1)) / 2 - C * K1 + M2 / 2)
 
 
-@lru_cache(maxsize=None)
+@cache
 def reduced_per_t_loss(d: int) -> sp.Expr:
     """``ℓ_t`` in ``c, m2, κ1, κ2, κ3`` (symbolic ``t``)."""
     t = Model(d).t
     return sp.collect(in_product(reduce_to_kappas(d, per_t_loss(d))), [C], lambda e: as_laurent(e, t))
 
 
-@lru_cache(maxsize=None)
+@cache
 def population_loss(d: int) -> sp.Expr:
     """``L(a, b) = Σ_{t=2}^{T-1} ℓ_t`` in ``c = ab`` and the κ's, symbolic ``T``."""
     return sp.collect(sum_over_t(reduced_per_t_loss(d), Model(d).t, T), [C],

@@ -14,7 +14,7 @@ coefficients of equal terms cancel exactly.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -23,7 +23,7 @@ from .sums import IndexedSum
 from .symbols import A, B, Model
 
 
-@lru_cache(maxsize=None)
+@cache
 def diagonal_prediction(d: int) -> tuple[IndexedSum, ...]:
     """``ŷ_t`` at the diagonal point, component by component (symbolic ``t``)."""
     model = Model(d)
@@ -37,7 +37,7 @@ def ols_matrices(d: int) -> tuple[sp.Matrix, sp.Matrix]:
     return U, V
 
 
-@lru_cache(maxsize=None)
+@cache
 def ols_gradient_at_zero(d: int) -> sp.Matrix:
     """The summand (over ``i``) of ``∂L/∂U + i ∂L/∂V`` at ``W = 0``, a ``d × d`` matrix in ``x_i, x_{i+1}``.
 
@@ -61,7 +61,7 @@ def ols_gradient_at_zero(d: int) -> sp.Matrix:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def gd_prediction(d: int) -> tuple[IndexedSum, ...]:
     """``W_1 x_t`` with ``W_1 = -η Σ_{i=1}^{t-1} (∂L/∂U + i∂L/∂V)`` and ``η = ab/(t-1)`` (symbolic ``t``)."""
     model = Model(d)
@@ -74,7 +74,7 @@ def gd_prediction(d: int) -> tuple[IndexedSum, ...]:
                  for j in range(d))
 
 
-@lru_cache(maxsize=None)
+@cache
 def corollary1_difference(d: int) -> tuple[IndexedSum, ...]:
     """``ŷ_t - W_1 x_t``, every sum re-indexed to start at 1 and equal terms merged (0 when Corollary 1 holds)."""
     return tuple((y - g).shifted() for y, g in zip(diagonal_prediction(d), gd_prediction(d)))

@@ -20,9 +20,9 @@ explicitly).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping, Sequence
 
 import sympy as sp
 
@@ -97,7 +97,7 @@ class IndexedSum:
     @classmethod
     def from_summand(cls, expr: sp.Expr, phases: Sequence[sp.Symbol], index: sp.Symbol | None = None,
                      bounds: tuple[sp.Expr, sp.Expr] | None = None,
-                     marker: sp.Symbol | None = None, marked_lower: sp.Expr | None = None) -> "IndexedSum":
+                     marker: sp.Symbol | None = None, marked_lower: sp.Expr | None = None) -> IndexedSum:
         """``Σ_{index=lo}^{hi} expr`` (or ``expr`` itself when ``index`` is ``None``).
 
         ``marker`` flags factors that vanish below ``marked_lower`` (``x_{i-1}`` with ``x_0 = 0``): terms
@@ -123,28 +123,28 @@ class IndexedSum:
             out._add((exps, lo_hi), coef)
         return out
 
-    def __add__(self, other: "IndexedSum") -> "IndexedSum":
+    def __add__(self, other: IndexedSum) -> IndexedSum:
         out = IndexedSum(self.phases, self.terms)
         for key, coef in other.terms.items():
             out._add(key, coef)
         return out
 
-    def __neg__(self) -> "IndexedSum":
+    def __neg__(self) -> IndexedSum:
         return self.scale(sp.Integer(-1))
 
-    def __sub__(self, other: "IndexedSum") -> "IndexedSum":
+    def __sub__(self, other: IndexedSum) -> IndexedSum:
         return self + (-other)
 
-    def scale(self, factor: sp.Expr) -> "IndexedSum":
+    def scale(self, factor: sp.Expr) -> IndexedSum:
         """``factor · self`` (``factor`` free of phases and indices)."""
         return IndexedSum(self.phases, {k: factor * c for k, c in self.terms.items()})
 
-    def conj(self) -> "IndexedSum":
+    def conj(self) -> IndexedSum:
         """Complex conjugate: ``λ_j → λ_j^{-1}`` (``|λ_j| = 1``), coefficients conjugated (reals stay)."""
         return IndexedSum(self.phases, {(tuple(-e for e in exps), rng): sp.conjugate(c)
                                    for (exps, rng), c in self.terms.items()})
 
-    def __mul__(self, other: "IndexedSum") -> "IndexedSum":
+    def __mul__(self, other: IndexedSum) -> IndexedSum:
         """The product, a sum over the union of both index boxes (``other``'s indices renamed apart)."""
         out = IndexedSum(self.phases)
         for (e1, r1), c1 in self.terms.items():
@@ -154,7 +154,7 @@ class IndexedSum:
                 out._add((exps, r1 + r2), c1 * c2)
         return out
 
-    def shifted(self) -> "IndexedSum":
+    def shifted(self) -> IndexedSum:
         """Every single-index term re-indexed to start at ``i_1 = 1`` (a canonical form for comparing sums)."""
         out = IndexedSum(self.phases)
         i1 = index_symbol(1)

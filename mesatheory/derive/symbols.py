@@ -14,9 +14,9 @@ symbol ``ω`` and summed from ``i = 2`` (see :meth:`IndexedSum.from_summand`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Sequence
 
 import sympy as sp
 

@@ -16,9 +16,9 @@ Two kinds cover every law the paper uses:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp

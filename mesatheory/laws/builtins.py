@@ -7,8 +7,8 @@ grammar that names them (``gaussian:sigma=2``) is :mod:`mesatheory.laws.spec`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import sympy as sp
 import sympy.stats as st

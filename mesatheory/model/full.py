@@ -130,7 +130,7 @@ class LastPosition:
     T: int
 
     @classmethod
-    def from_sequences(cls, X: np.ndarray) -> "LastPosition":
+    def from_sequences(cls, X: np.ndarray) -> LastPosition:
         Z = embed(X)
         T = X.shape[1]
         S = np.einsum("nia,nib->nab", Z[:, :T - 1], Z[:, :T - 1].conj())

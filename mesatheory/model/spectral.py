@@ -251,7 +251,7 @@ class SpectralData:
             self._tables = self._build_tables()
         n = len(self._tables["idx"])
         chunks = [slice(s, min(s + SPECTRAL_CHUNK, n)) for s in range(0, n, SPECTRAL_CHUNK)]
-        job = lambda sl: self._spectral_chunk(P, Q, sl, want_grad)  # noqa: E731
+        job = lambda sl: self._spectral_chunk(P, Q, sl, want_grad)
         with single_threaded_blas():
             if workers > 1 and len(chunks) > 1:
                 with ThreadPoolExecutor(max_workers=workers) as pool:

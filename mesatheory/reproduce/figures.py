@@ -7,22 +7,22 @@ each initialisation (thin dashed, :mod:`mesatheory.theory.gd_curve`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from .._io import atomic_path  # noqa: E402
-from ..theory import GDPrediction  # noqa: E402
-from .presets import Figure  # noqa: E402
-from .training import TrainResult  # noqa: E402
+from .._io import atomic_path
+from ..theory import GDPrediction
+from .presets import Figure
+from .training import TrainResult
 
 
-def save_atomic(fig: "plt.Figure", path: Path) -> None:
+def save_atomic(fig: plt.Figure, path: Path) -> None:
     """Save ``fig`` as PNG to ``path`` atomically (:func:`mesatheory._io.atomic_path`) and close it."""
     try:
         with atomic_path(path) as tmp:
@@ -31,7 +31,7 @@ def save_atomic(fig: "plt.Figure", path: Path) -> None:
         plt.close(fig)
 
 
-def _lines(ax: "plt.Axes", exact: float | None, asymptote: float | None, exact_label: str,
+def _lines(ax: plt.Axes, exact: float | None, asymptote: float | None, exact_label: str,
            asymptote_label: str) -> None:
     if exact is not None:
         ax.axhline(exact, color="0.35", lw=1.5, label=exact_label)

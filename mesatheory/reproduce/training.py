@@ -28,8 +28,8 @@ evaluation loss ``½ Σ_t Σ_j |ŷ_t - x_{t+1}|²`` averaged over test sequences
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -130,7 +130,7 @@ class Dataset:
     T: int
 
     @classmethod
-    def draw(cls, law: Law, d: int, T: int, m: int, m_test: int, seed: int) -> "Dataset":
+    def draw(cls, law: Law, d: int, T: int, m: int, m_test: int, seed: int) -> Dataset:
         rng = np.random.default_rng(seed)
         x1 = law.sample(rng, m, d)
         theta = sample_phases(rng, m, d)
@@ -202,10 +202,10 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
     last = data.last_position()
     if engine == "spectral":
         spec = data.spectral()
-        step: Callable = lambda P, Q, g=True: spec.loss_and_grad(P, Q, workers=threads, want_grad=g)  # noqa: E731
+        step: Callable = lambda P, Q, g=True: spec.loss_and_grad(P, Q, workers=threads, want_grad=g)
     elif engine == "direct":
         X = data.train_sequences()
-        step = lambda P, Q, g=True: loss_and_grad_direct(P, Q, X)  # noqa: E731
+        step = lambda P, Q, g=True: loss_and_grad_direct(P, Q, X)
     else:
         raise MesatheoryError(f"unknown engine '{engine}' (accepted: spectral, direct)")
     test_engine = data.test_spectral() if config.test_loss else None

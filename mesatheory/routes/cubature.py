@@ -15,8 +15,8 @@ caller can decline when ``d`` and ``T`` are too large.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import mpmath
 import numpy as np

@@ -26,8 +26,8 @@ Both need ``E[x^12] < ∞`` for their standard error to mean anything.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import sympy as sp

@@ -31,7 +31,7 @@ class ReducedFlow:
     K: float
 
     @classmethod
-    def from_kappas(cls, k: Kappas, T: int) -> "ReducedFlow":
+    def from_kappas(cls, k: Kappas, T: int) -> ReducedFlow:
         return cls(A=float((T - 2) * k.k1), K=float(stiffness(k, T)))
 
     def rhs(self, _tau: float, y: np.ndarray) -> np.ndarray:

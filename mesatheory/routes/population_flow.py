@@ -93,7 +93,7 @@ class PopulationLoss:
     const: float
 
     @classmethod
-    def build(cls, law: Law | str, d: int, T: int) -> "PopulationLoss":
+    def build(cls, law: Law | str, d: int, T: int) -> PopulationLoss:
         law = get_law(law)
         points, weights = x1_rule(law, d)
         D2 = 2 * d

@@ -10,12 +10,8 @@ from hypothesis import strategies as hs
 
 from mesatheory import get_law, law_from_sympy
 from mesatheory.claims.base import Setting
-from mesatheory.claims.theorem2 import (
-    check_limit,
-    check_ratio,
-    check_recovery_condition,
-    check_recovery_finite_T,
-)
+from mesatheory.claims.recovery import check_recovery_condition, check_recovery_finite_T
+from mesatheory.claims.theorem2 import check_limit, check_ratio
 from mesatheory.laws import kappas
 from mesatheory.theory import limit_loss, limit_product, recovery, trained_loss
 
@@ -91,7 +87,7 @@ def test_capability_claims_hold(spec):
 
 def test_finite_T_loss_rejects_formula_without_k3_term(monkeypatch):
     """Dropping the κ3/(t−1) term of the per-step loss is caught by the sampled loss at small T."""
-    import mesatheory.claims.theorem2 as capability
+    import mesatheory.claims.recovery as capability
     s = Setting(get_law("gaussian"), d=4, T=5, samples=16384, seed=4)
     assert check_recovery_finite_T(s).passed is True
     wrong = lambda k, d, c, t: d * (c**2 * k.k2 / 2 - c * k.k1 + k.m2 / 2)

@@ -92,10 +92,10 @@ def test_complex_gradient_is_d_re_plus_i_d_im():
     P = 0.4 * (rng.standard_normal((d, 2 * d)) + 1j * rng.standard_normal((d, 2 * d)))
     Q = 0.4 * (rng.standard_normal((2 * d, 2 * d)) + 1j * rng.standard_normal((2 * d, 2 * d)))
     _, gP, gQ = fm.loss_and_grad_direct(P, Q, X)
-    f = lambda A: fm.loss_and_grad_direct(P, A, X)[0]  # noqa: E731
+    f = lambda A: fm.loss_and_grad_direct(P, A, X)[0]
     np.testing.assert_allclose(gQ.real, _fd_grad(f, Q), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(gQ.imag, _fd_grad(f, Q, imag=True), rtol=1e-6, atol=1e-6)
-    g = lambda A: fm.loss_and_grad_direct(A, Q, X)[0]  # noqa: E731
+    g = lambda A: fm.loss_and_grad_direct(A, Q, X)[0]
     np.testing.assert_allclose(gP.imag, _fd_grad(g, P, imag=True), rtol=1e-6, atol=1e-6)
 
 

@@ -70,7 +70,7 @@ def test_paper_presets_cover_every_run_of_the_paper():
 
 def test_packaged_presets_are_the_checks_catalogue():
     """``mesatheory/paper.toml`` (shipped in the wheel) is the very file ``checks/paper.toml``."""
-    assert DEFAULT_PATH.resolve() == (Path(__file__).resolve().parent.parent / "checks" / "paper.toml")
+    assert DEFAULT_PATH.resolve() == (Path(__file__).resolve().parents[2] / "checks" / "paper.toml")
 
 
 def test_bad_presets_are_reported(tmp_path):

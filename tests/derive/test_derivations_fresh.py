@@ -4,7 +4,7 @@ from pathlib import Path
 
 from mesatheory.derive.report import write_reports
 
-COMMITTED = Path(__file__).resolve().parent.parent / "derivations"
+COMMITTED = Path(__file__).resolve().parents[2] / "derivations"
 
 
 def test_committed_derivations_are_current(tmp_path):
