@@ -5,9 +5,9 @@
 * :mod:`.scheduling` — whole runs spread over worker processes;
 * :mod:`.figures` — the plots;
 * :mod:`.summary` — one verdict row per run and ``summary.md``;
-* :mod:`.run` — the command: figures in, plots, data and summary out.
+* :mod:`.runner` — the command: figures in, plots, data and summary out.
 """
 
-from .run import list_figures, run
+from .runner import list_figures, run
 
 __all__ = ["list_figures", "run"]

@@ -7,7 +7,7 @@ import pytest
 
 from mesatheory.errors import PresetError
 from mesatheory.reproduce.presets import DEFAULT_PATH, load_presets
-from mesatheory.reproduce.run import list_figures, run
+from mesatheory.reproduce.runner import list_figures, run
 
 TINY = """
 [defaults]
@@ -112,7 +112,7 @@ def test_run_writes_plots_data_and_a_summary(tmp_path):
 
 def test_summary_flags_a_wrong_theory(tmp_path, monkeypatch):
     """With a 1 % wrong κ1 the sparse run no longer passes: the acceptance rule can fail."""
-    import mesatheory.reproduce.run as rep
+    import mesatheory.reproduce.runner as rep
     from mesatheory.laws import Kappas
 
     real = rep.kappas

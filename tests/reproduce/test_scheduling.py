@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from mesatheory.errors import DivergenceError
 from mesatheory.reproduce.scheduling import DatasetCache, train_runs
 from mesatheory.reproduce.training import RunConfig
 
@@ -27,7 +28,7 @@ def test_processes_reproduce_the_sequential_results_bit_for_bit():
 
 def test_an_error_in_a_worker_reaches_the_caller():
     bad = RunConfig(law="gaussian:sigma=2", lr=10.0, epochs=50, a0=2, b0=2, **TINY)
-    with pytest.raises(FloatingPointError, match="learning rate"):
+    with pytest.raises(DivergenceError, match="learning rate"):
         list(train_runs([CONFIGS[0], bad], workers=2))
 
 

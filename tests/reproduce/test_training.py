@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mesatheory import model as fm
+from mesatheory.errors import DivergenceError
 from mesatheory.laws import get_law, kappas
 from mesatheory.model import reference_trajectory
 from mesatheory.reproduce.training import Dataset, RunConfig, train
@@ -62,7 +63,7 @@ def test_complex_parameters_match_real_ones_to_sampling_noise():
 
 
 def test_divergence_is_reported():
-    with pytest.raises(FloatingPointError, match="learning rate"):
+    with pytest.raises(DivergenceError, match="learning rate"):
         train(RunConfig(law="gaussian:sigma=2", lr=10.0, epochs=50, a0=2, b0=2, **SMALL))
 
 
@@ -110,7 +111,8 @@ def test_a_one_percent_wrong_constant_is_rejected():
     """Sparse law: N = D/c² per sequence, SE = 0, and training converges to 1/c² to optimisation accuracy."""
     ab, pred, exact = _trained_vs_theory("sparse", 3e-2, 200, 300, 0)
     tol = 5 * pred.se[-1] + 2e-4 * exact                 # the reproduction's acceptance rule
-    assert pred.se[-1] < 1e-12 and exact == pytest.approx(1.0)
+    # zero up to rounding: SE² is a difference of O(1) covariance terms (measured 4e-10 with NumPy 2.4)
+    assert pred.se[-1] < 1e-8 and exact == pytest.approx(1.0)
     assert abs(ab - exact) <= tol
     assert abs(ab - 1.01 * exact) > tol and abs(ab - 0.99 * exact) > tol
 
