@@ -31,7 +31,13 @@ def _output_error(exc: OSError) -> OutputError:
 
 
 def make_folder(path: Path) -> Path:
-    """Create ``path`` and its parents if needed; return it.
+    """Create ``path`` and its parents if needed.
+
+    Args:
+        path: the folder to create.
+
+    Returns:
+        ``path``.
 
     Raises:
         OutputError: the folder cannot be created.
@@ -46,6 +52,12 @@ def make_folder(path: Path) -> Path:
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary file name next to ``path``; renamed to ``path`` when the block ends without an error.
+
+    Args:
+        path: the file to write in the end.
+
+    Yields:
+        The temporary file (in the same folder as ``path``) to write to; it is removed if the block fails.
 
     Raises:
         OutputError: the file cannot be written.
@@ -68,7 +80,18 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically; return ``path``."""
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_path`).
+
+    Args:
+        path: the file to write; its folder is created if needed.
+        text: the content.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        OutputError: the file cannot be written.
+    """
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path
@@ -77,7 +100,11 @@ def write_text(path: Path, text: str) -> Path:
 def native(obj: Any) -> Any:
     """``obj`` with NumPy scalars and arrays (also inside lists, tuples and dicts) as plain Python values.
 
-    Tuples become lists; anything else is returned unchanged.
+    Args:
+        obj: any value.
+
+    Returns:
+        A copy with NumPy values converted; tuples become lists, anything else is returned unchanged.
     """
     if isinstance(obj, dict):
         return {k: native(v) for k, v in obj.items()}
@@ -91,7 +118,14 @@ def native(obj: Any) -> Any:
 
 
 def to_json(obj: Any) -> Any:
-    """A strict-JSON-ready copy of ``obj``: :func:`native` values, string keys, non-finite floats as ``None``."""
+    """A strict-JSON-ready copy of ``obj``: :func:`native` values, string keys, non-finite floats as ``None``.
+
+    Args:
+        obj: any value made of dicts, lists, tuples, NumPy values and plain Python scalars.
+
+    Returns:
+        The converted copy, accepted by ``json.dumps(..., allow_nan=False)``.
+    """
     obj = native(obj)
     if isinstance(obj, dict):
         return {str(k): to_json(v) for k, v in obj.items()}

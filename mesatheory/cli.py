@@ -11,6 +11,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from . import paper
 from .errors import MesatheoryError, UsageError
@@ -19,7 +20,15 @@ from .errors import MesatheoryError, UsageError
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (no usage dump) and exit status 2."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
+        """Raise a one-line usage error instead of printing the usage and exiting.
+
+        Args:
+            message: argparse's message.
+
+        Raises:
+            UsageError: always.
+        """
         raise UsageError(f"{self.prog}: error: {message}")
 
 
@@ -48,7 +57,11 @@ def _finite_float(name: str) -> Callable[[str], float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser: sub-commands ``verify``, ``derive``, ``reproduce`` and ``laws``."""
+    """The command-line parser: sub-commands ``verify``, ``derive``, ``reproduce`` and ``laws``.
+
+    Returns:
+        The parser; each sub-command sets ``args.run``, the function that runs it and returns the exit status.
+    """
     parser = _Parser(prog="mesatheory", description=(
         "Verify the theory of 'On Mesa-Optimization in Autoregressively Trained Transformers' "
         "(Zheng et al., NeurIPS 2024) on your own numbers."))
@@ -57,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="check every claim of the paper for one law of x1")
     v.add_argument("--dist", default="gaussian", metavar="LAW",
                    help="law spec, e.g. gaussian, gaussian:sigma=2, student_t:nu=8 (see 'mesatheory laws')")
-    v.add_argument("--d", type=_bounded_int("--d", 1, paper.CLI_MAX_D), default=paper.D, help="dimension (default %(default)s)")
+    v.add_argument("--d", type=_bounded_int("--d", 1, paper.CLI_MAX_D), default=paper.D,
+                   help="dimension (default %(default)s)")
     v.add_argument("--T", type=_bounded_int("--T", 3, paper.CLI_MAX_T), default=paper.T,
                    help="sequence length (default %(default)s)")
     v.add_argument("--a0", type=_finite_float("--a0"), default=paper.A0, help="initial a (default %(default)s)")
@@ -179,7 +193,17 @@ def _run_laws(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 pass, 1 a claim failed, 2 usage or input error, 130 Ctrl-C)."""
+    """Run the command line.
+
+    Errors of the package (:class:`~mesatheory.errors.MesatheoryError`) are printed as one line on stderr.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status: 0 when every applicable claim holds, 1 when one fails, 2 for a usage or input error,
+        130 on Ctrl-C.
+    """
     try:
         args = build_parser().parse_args(argv)
         return int(args.run(args))

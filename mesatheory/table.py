@@ -24,7 +24,15 @@ def _verdict_word(claim: Any) -> str:
 
 
 def render(result: VerifyResult) -> str:
-    """The human-readable report of ``mesatheory verify``."""
+    """The human-readable report of ``mesatheory verify``.
+
+    Args:
+        result: the result of :func:`mesatheory.verify`.
+
+    Returns:
+        A header with the setting and the exact moments, the verdict table, each claim's reason, and the count
+        of applicable claims that hold or fail.
+    """
     s = result.setting
     k = s.kappas
     lines = [

@@ -29,7 +29,13 @@ class VerifyResult:
         return all(v.passed is not False for v in self.claims)
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as strict JSON data: law, sizes, exact κ's, every verdict, and ``passed``."""
+        """The result as strict JSON data.
+
+        Returns:
+            ``{"law", "d", "T", "seed", "a0", "b0", "samples", "kappa", "claims", "passed"}``: the law and its
+            parameters, the sizes, the exact κ's (as floats and as exact strings), every verdict
+            (:meth:`~mesatheory.claims.base.Verdict.to_dict`) and :attr:`passed`.
+        """
         s = self.setting
         k = s.kappas
         return to_json({
@@ -43,8 +49,10 @@ class VerifyResult:
 
 
 def _symbolic_worker(setting: Setting, indices: list[int], out: Connection) -> None:  # pragma: no cover - child
-    """Child process: the verdicts of the claims ``indices`` (the setting is inherited by ``fork``, not pickled:
-    laws hold closures)."""
+    """Child process: send the verdicts of the claims ``indices`` through ``out``.
+
+    The setting is inherited by ``fork``, not pickled (laws hold closures).
+    """
     try:
         out.send([CLAIMS[i](setting) for i in indices])
     except KeyboardInterrupt:
@@ -91,12 +99,24 @@ def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> lis
 def verify(law: Law | str, d: int = paper.D, T: int = paper.T, seed: int = paper.VERIFY_SEED,
            a0: float = paper.A0, b0: float = paper.B0, samples: int = paper.VERIFY_SAMPLES,
            progress: Callable[[str], None] | None = None) -> VerifyResult:
-    """Check every claim of the paper for ``law`` (a :class:`~mesatheory.laws.Law` or a spec like
-    ``"gaussian:sigma=2"``) at dimension ``d`` and length ``T``, from the start ``(a0, b0)``, with ``samples``
-    Monte-Carlo sequences drawn from ``seed``.
+    """Check every claim of the paper for one law of ``x_1``.
 
-    ``progress``, if given, is called with each claim's name before it runs (the symbolic claims run in a second
-    process and are not announced).
+    Args:
+        law: a :class:`~mesatheory.laws.Law` or a spec like ``"gaussian:sigma=2"``.
+        d: the dimension of ``x_1`` (the paper's 5).
+        T: the sequence length (the paper's 100).
+        seed: the seed of the Monte-Carlo draws.
+        a0: the initial ``a`` of the diagonal initialisation (Assumption 1).
+        b0: the initial ``b``.
+        samples: the number of Monte-Carlo sequences.
+        progress: if given, called with each claim's name before it runs (the symbolic claims run in a second
+            process and are not announced).
+
+    Returns:
+        The verdict of every claim, in the order of :data:`mesatheory.claims.CLAIMS`.
+
+    Raises:
+        LawError: ``law`` is a spec that names no built-in law, or has a bad parameter.
     """
     setting = Setting(law=get_law(law), d=d, T=T, a0=a0, b0=b0, samples=samples, seed=seed)
     return VerifyResult(setting, _run_claims(setting, progress))

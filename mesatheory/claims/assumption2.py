@@ -16,6 +16,15 @@ CLAIM = Claim("assumption2", STATEMENT, "symbolic (SymPy moments)", "Assumption 
 
 
 def check_assumption2(s: Setting) -> Verdict:
+    """``assumption2``: the exact decision of :func:`mesatheory.laws.decide_assumption2`, as a verdict row.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        ``passed = True`` when the assumption holds; ``None`` (the row reads "violated") when it does not, with
+        the moment that breaks it as the reason.
+    """
     decision = s.assumption2
     return CLAIM.verdict("holds", "holds" if decision.holds else "violated", "exact",
                          True if decision.holds else None,
@@ -23,7 +32,14 @@ def check_assumption2(s: Setting) -> Verdict:
 
 
 def theorem1_precondition(s: Setting) -> str | None:
-    """Why Theorem 1 does not apply to this setting, or ``None`` when it does."""
+    """Why Theorem 1 does not apply to this setting, or ``None`` when it does.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The reason in words (Assumption 2 violated, or a κ infinite), or ``None``.
+    """
     if not s.assumption2.holds:
         return f"Assumption 2 is violated ({s.assumption2.reason})"
     if not s.kappas.finite:

@@ -20,7 +20,8 @@ class Verdict:
     """The outcome of checking one claim of the paper.
 
     Attributes:
-        id: claim id, e.g. ``"theorem1.closed_form"`` (slides' numbering; ``paper`` gives the paper's).
+        id: claim id, e.g. ``"theorem1.closed_form"`` (the slides' numbering, docs/paper.md §0; ``paper``
+            gives the paper's).
         statement: the claim in one sentence.
         expected: the theory's value (a number, or text for symbolic claims).
         measured: what the check found.
@@ -49,7 +50,12 @@ class Verdict:
             object.__setattr__(self, name, native(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
-        """The verdict as a dict of its fields (the ``claims`` entries of ``verify --json``)."""
+        """The verdict as a dict of its fields (the ``claims`` entries of ``verify --json``).
+
+        Returns:
+            ``{"id", "paper", "statement", "expected", "measured", "tolerance", "passed", "method", "reason",
+            "evidence"}``.
+        """
         return {
             "id": self.id, "paper": self.paper, "statement": self.statement,
             "expected": self.expected, "measured": self.measured, "tolerance": self.tolerance,
@@ -62,6 +68,11 @@ def within_se(value: float, se: float, expected: float) -> tuple[bool, float, st
 
     Accepts ``|value − expected| ≤ Z·SE + ε·max(|expected|, 1)`` with ``Z =`` :data:`mesatheory.paper.Z_BAND` and
     ``ε =`` :data:`mesatheory.paper.ROUNDING` (float64 rounding, for estimators whose SE is 0).
+
+    Args:
+        value: the sampled estimate.
+        se: its standard error.
+        expected: the theory's value.
 
     Returns:
         ``(passed, z, tolerance)``: the decision, the z-score ``(value − expected)/SE`` (0 when SE = 0) and the
@@ -76,7 +87,16 @@ def within_se(value: float, se: float, expected: float) -> tuple[bool, float, st
 
 
 def rerun_hint(s: Setting, d: int, T: int) -> str:
-    """How to run this law at another size: the CLI for a built-in law, the Python API for a user law."""
+    """How to run this law at another size: the CLI for a built-in law, the Python API for a user law.
+
+    Args:
+        s: the setting (its law).
+        d: the dimension to suggest.
+        T: the sequence length to suggest.
+
+    Returns:
+        The command or call, in backticks.
+    """
     if s.law.name in FAMILIES:
         return f"`mesatheory verify --dist {s.law.spec} --d {d} --T {T}`"
     return f"`mesatheory.verify(law, d={d}, T={T})`"
@@ -93,13 +113,33 @@ class Claim:
 
     def verdict(self, expected: Any, measured: Any, tolerance: Any, passed: bool | None, reason: str = "",
                 evidence: dict[str, Any] | None = None) -> Verdict:
-        """The :class:`Verdict` of this claim with the check's outcome."""
+        """The :class:`Verdict` of this claim with the check's outcome.
+
+        Args:
+            expected: the theory's value.
+            measured: what the check found.
+            tolerance: the acceptance bound.
+            passed: ``True``/``False``, or ``None`` when not applicable.
+            reason: a short explanation of the outcome.
+            evidence: extra data for JSON consumers.
+
+        Returns:
+            The verdict, with this claim's id, statement, method and paper name.
+        """
         return Verdict(id=self.id, statement=self.statement, expected=expected, measured=measured,
                        tolerance=tolerance, passed=passed, method=self.method, reason=reason, paper=self.paper,
                        evidence=evidence or {})
 
     def not_applicable(self, reason: str, evidence: dict[str, Any] | None = None) -> Verdict:
-        """A verdict whose precondition fails: ``passed`` is ``None`` and ``reason`` says which."""
+        """A verdict whose precondition fails: ``passed`` is ``None`` and ``reason`` says which.
+
+        Args:
+            reason: why the claim does not apply.
+            evidence: extra data for JSON consumers.
+
+        Returns:
+            The verdict, with no expected, measured or tolerance value.
+        """
         return self.verdict(None, None, None, None, reason, evidence)
 
 
@@ -135,13 +175,27 @@ class Setting:
         return product_from_kappas(self.kappas, self.T)
 
     def population_loss(self) -> Any:
-        """The exact full-parameter population loss (:class:`mesatheory.routes.population_flow.PopulationLoss`), built once
-        per setting and shared by the full-flow claims."""
+        """The exact full-parameter population loss, built once per setting and shared by the full-flow claims.
+
+        Returns:
+            The :class:`mesatheory.routes.population_flow.PopulationLoss` of the setting's law, ``d`` and ``T``.
+
+        Raises:
+            Unavailable: a moment the ``x_1`` rule needs is infinite.
+        """
         from ..routes.population_flow import PopulationLoss
         return self.memo("population_loss", lambda: PopulationLoss.build(self.law, self.d, self.T))
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per setting instance (for evidence that several claims share)."""
+        """``compute()`` once per setting instance (for evidence that several claims share).
+
+        Args:
+            key: the name the value is stored under.
+            compute: computes the value on the first call.
+
+        Returns:
+            The stored value.
+        """
         cache = self.__dict__.setdefault("_memo", {})
         if key not in cache:
             cache[key] = compute()

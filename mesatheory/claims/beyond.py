@@ -43,7 +43,14 @@ LEAVES_DIAGONAL = Claim(
 
 
 def beyond_precondition(s: Setting) -> str | None:
-    """Why the beyond-Assumption-2 claims do not apply, or ``None`` when they do."""
+    """Why the beyond-Assumption-2 claims do not apply, or ``None`` when they do.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The reason in words (Assumption 2 holds, or a κ is infinite), or ``None``.
+    """
     if s.assumption2.holds:
         return "Assumption 2 holds: the flow is diagonal without masking (see theorem1.*)"
     if not s.kappas.finite:
@@ -52,8 +59,17 @@ def beyond_precondition(s: Setting) -> str | None:
 
 
 def check_masked_limit(s: Setting) -> Verdict:
-    """``beyond.masked_limit``: with the off-diagonal entries masked, the reduced ODE, Monte Carlo, cubature and the
-    masked exact full flow all reach the formula with the law's own moments (each with its own tolerance)."""
+    """``beyond.masked_limit``: the masked flow reaches the formula with the law's own moments.
+
+    With the off-diagonal entries masked, the reduced ODE, Monte Carlo, cubature and the masked exact full flow
+    must each reach ``κ1 / (κ2 + κ3·H_{T-2}/(T-2))`` within its own tolerance.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict; each route's verdict is in the evidence.
+    """
     if why := beyond_precondition(s):
         return MASKED_LIMIT.not_applicable(why)
     route = Route(MASKED_LIMIT.id, STATEMENT, PAPER, beyond_precondition)
@@ -68,8 +84,11 @@ def check_masked_limit(s: Setting) -> Verdict:
 
 
 def _masked_full_flow(s: Setting) -> Verdict:
-    """The exact full-parameter flow with the active blocks' off-diagonal velocity masked (d ≤ 3, T ≤ 12):
-    every other entry must stay exactly where it started and ``ab`` must reach the formula (relative :data:`mesatheory.paper.FLOW_TOL`)."""
+    """The exact full-parameter flow with the active blocks' off-diagonal velocity masked (d ≤ 3, T ≤ 12).
+
+    Every other entry must stay exactly where it started and ``ab`` must reach the formula (relative
+    :data:`mesatheory.paper.FLOW_TOL`).
+    """
     if not fits(s.d, s.T) or s.a0 + s.b0 == 0:
         return MASKED_FULL_FLOW.not_applicable(f"needs d ≤ {MAX_D}, T ≤ {MAX_T}, a0 + b0 ≠ 0")
     flow = solve_full_flow(s.law, s.d, s.T, s.a0, s.b0, mask=True, population=s.population_loss())
@@ -78,7 +97,8 @@ def _masked_full_flow(s: Setting) -> Verdict:
     error = abs(flow.product - float(s.product)) / float(s.product)
     passed = flow.converged and moved <= paper.EXACT_TOL and error <= paper.FLOW_TOL
     return MASKED_FULL_FLOW.verdict(float(s.product), flow.product,
-                                    f"off-diagonal ≤ {_exponent(paper.EXACT_TOL)}, relative {_exponent(paper.FLOW_TOL)}", passed,
+                                    f"off-diagonal ≤ {_exponent(paper.EXACT_TOL)}, "
+                                    f"relative {_exponent(paper.FLOW_TOL)}", passed,
                                     f"{flow.message}; entries off the diagonal {moved:.1e}; relative error {error:.1e}")
 
 
@@ -88,8 +108,17 @@ def _exponent(x: float) -> str:
 
 
 def check_leaves_diagonal(s: Setting) -> Verdict:
-    """``beyond.leaves_diagonal``: the exact off-diagonal gradient at the diagonal start is non-zero and (where the
-    exact full flow fits) the flow leaves the diagonal."""
+    """``beyond.leaves_diagonal``: without masking, the flow leaves the diagonal.
+
+    The exact off-diagonal gradient at the diagonal start must be non-zero and, where the exact full flow fits,
+    the flow must leave the diagonal.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict, with the non-zero gradient entries (and the full flow's evidence) as evidence.
+    """
     if why := beyond_precondition(s):
         return LEAVES_DIAGONAL.not_applicable(why)
     grads = off_diagonal_gradient(s.law, s.d, s.T)
@@ -113,8 +142,17 @@ def check_leaves_diagonal(s: Setting) -> Verdict:
 
 
 def check_not_one_step_gd(s: Setting) -> Verdict:
-    """``beyond.not_one_step_gd``: the trained full model beats the best one-step-GD predictor in exact population
-    loss, and differs from it on samples by a margin above ``Z_BAND`` standard errors."""
+    """``beyond.not_one_step_gd``: the trained full model is not the best one-step-GD predictor.
+
+    It must beat that predictor in exact population loss, and differ from it on samples by a margin above
+    :data:`mesatheory.paper.Z_BAND` standard errors.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict, with the margin, its SE and both population losses as evidence.
+    """
     claim = Claim("beyond.not_one_step_gd", "the trained full model is not the best one-step-GD predictor (c* g_t)",
                   f"exact full flow (unmasked); exact population losses; {s.samples} sampled sequences at t = T−1 "
                   "(seed + 2)", PAPER)

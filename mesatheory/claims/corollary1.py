@@ -32,13 +32,29 @@ STEP = 0.5
 
 
 def ols_cumulative_loss(X: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """``L_OLS,t(W)`` for ``t = 2..T-1``: shape ``(n, T-2)``; ``X`` of shape ``(n, T, d)``."""
+    """The in-context least-squares loss ``L_OLS,t(W) = ½ Σ_{i<t} ||x_{i+1} - W x_i||²`` for ``t = 2..T-1``.
+
+    Args:
+        X: sequences of shape ``(n, T, d)``.
+        W: a ``d × d`` matrix.
+
+    Returns:
+        The losses, shape ``(n, T-2)``.
+    """
     residual = X[:, 1:-1] - np.einsum("jk,nik->nij", W, X[:, :-2])
     return 0.5 * np.cumsum(np.sum(np.abs(residual) ** 2, axis=2), axis=1)
 
 
 def gd_step_predictions(X: np.ndarray, c: float) -> np.ndarray:
-    """``W_1 x_t`` (``t = 2..T-1``), ``W_1 = -(c/(t-1)) (∂L/∂U + i ∂L/∂V)`` at ``W = 0`` by central differences."""
+    """``W_1 x_t`` (``t = 2..T-1``), ``W_1 = -(c/(t-1)) (∂L/∂U + i ∂L/∂V)`` at ``W = 0`` by central differences.
+
+    Args:
+        X: sequences of shape ``(n, T, d)``.
+        c: the product ``ab`` that sets the step size ``c/(t-1)``.
+
+    Returns:
+        The predictions of one gradient step, shape ``(n, T-2, d)``.
+    """
     n, T, d = X.shape
     grad = np.zeros((n, T - 2, d, d), dtype=np.complex128)
     for j in range(d):
@@ -54,8 +70,17 @@ def gd_step_predictions(X: np.ndarray, c: float) -> np.ndarray:
 
 
 def check_corollary1(s: Setting) -> Verdict:
-    """``corollary1.one_step_gd``: the symbolic identity at dimension ``d`` and the numeric comparison on
-    :data:`SEQUENCES` sampled sequences (seed ``s.seed``)."""
+    """``corollary1.one_step_gd``: the trained model's prediction is one gradient-descent step.
+
+    Checked by the symbolic identity at dimension ``d`` and the numeric comparison on :data:`SEQUENCES` sampled
+    sequences (seed ``s.seed``).
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict; ``measured`` is the largest relative deviation on the samples.
+    """
     law, d, T, seed = s.law, s.d, s.T, s.seed
     claim = Claim(CLAIM_ID, STATEMENT,
                   f"symbolic: ŷ_t − W_1 x_t ≡ 0 for symbolic t at d = {d} (mesatheory.derive); numeric: "

@@ -1,6 +1,6 @@
-"""Theorem 1 (paper's Theorem 4.1) in the full parameter space: the exact population gradient flow over every
-entry of ``W^{KQ}`` and ``W^{PV}`` (no sampling), from the diagonal initialisation.
+"""Theorem 1 (paper's Theorem 4.1) in the full parameter space, by the exact population gradient flow.
 
+The flow runs over every entry of ``W^{KQ}`` and ``W^{PV}`` (no sampling), from the diagonal initialisation.
 Under Assumption 2 the flow must stay on the diagonal form (off-diagonal entries ≤ ``OFFDIAG_TOL``) and ``ab``
 must converge to ``c* = κ1 / (κ2 + κ3 H_{T-2}/(T-2))`` (relative ``PRODUCT_TOL``). For a law that violates
 Assumption 2 the theorem says nothing; the check then shows whether the flow leaves the diagonal (evidence,
@@ -43,8 +43,15 @@ def _reduced_agreement(s: Setting, tau: np.ndarray, ab_full: np.ndarray) -> floa
 def check_full_flow(s: Setting, max_d: int = MAX_D, max_T: int = MAX_T) -> Verdict:
     """Verdict for ``theorem1.full_flow`` (see the module docstring).
 
-    ``max_d``, ``max_T`` bound the sizes attempted (default ``d ≤ 3``, ``T ≤ 12``); the method is cheap far beyond
-    them (the paper's ``d = 5, T = 100`` takes 2–4 s per law), so callers may raise them.
+    Args:
+        s: the setting.
+        max_d: the largest dimension attempted (default 3); the method is cheap far beyond it (the paper's
+            ``d = 5, T = 100`` takes 2–4 s per law), so callers may raise it.
+        max_T: the largest sequence length attempted (default 12).
+
+    Returns:
+        The verdict; ``passed`` is ``None`` when Assumption 2 is violated (the evidence then says whether the
+        flow leaves the diagonal).
     """
     if not fits(s.d, s.T, max_d, max_T):
         return CLAIM.not_applicable(

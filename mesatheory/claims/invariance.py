@@ -28,7 +28,17 @@ CLAIM = Claim(CLAIM_ID, STATEMENT, METHOD, PAPER)
 
 
 def off_diagonal_gradient(law: Law, d: int, T: int) -> dict[str, dict[str, str]]:
-    """``{entry label: {"exact", "latex", "at_T"}}`` for every off-diagonal entry with a non-zero gradient."""
+    """The exact population gradient of every off-diagonal entry where it is not zero.
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T: the sequence length substituted in ``"at_T"`` and ``"at_T_float"``.
+
+    Returns:
+        ``{entry label: {"exact", "latex", "at_T", "at_T_float"}}``: the gradient for symbolic ``T`` (as text and
+        LaTeX), at this ``T``, and at this ``T`` to 8 digits.
+    """
     out = {}
     for entry, value in sorted(law_gradient(law, d).items()):
         if not entry.active(d):
@@ -43,6 +53,12 @@ def check_invariance(s: Setting) -> Verdict:
 
     Where Assumption 2 is violated the claim is not applicable and the non-zero off-diagonal gradient is the
     evidence; where it holds but the gradient is not zero, the claim fails with that gradient as evidence.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict, with the off-diagonal gradient as evidence.
     """
     decision, d, T = s.assumption2, s.d, s.T
     if not s.kappas.finite:

@@ -22,8 +22,16 @@ RECOVERY_FINITE_T = Claim("recovery.finite_T",
 
 
 def check_recovery_condition(s: Setting) -> Verdict:
-    """``recovery.condition``: the exact recovery category, and the sampled limit loss consistent with it (and
-    significantly positive when the category is "never")."""
+    """``recovery.condition``: the exact recovery category, and the sampled limit loss consistent with it.
+
+    When the category is "never" the sampled limit loss must also be significantly positive.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict; ``expected`` is the category.
+    """
     if why := theorem1_precondition(s):
         return RECOVERY.not_applicable(why)
     decision = recovery(s.kappas, s.d)
@@ -36,8 +44,16 @@ def check_recovery_condition(s: Setting) -> Verdict:
 
 
 def check_recovery_finite_T(s: Setting) -> Verdict:
-    """``recovery.finite_T``: the exact loss of the trained model at ``t = T−1`` against its sampled value; it is 0
-    exactly when the category is "exact at every T"."""
+    """``recovery.finite_T``: the exact loss of the trained model at ``t = T−1`` against its sampled value.
+
+    The exact loss must be 0 exactly when the category is "exact at every T".
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict.
+    """
     if why := theorem1_precondition(s):
         return RECOVERY_FINITE_T.not_applicable(why)
     exact = per_step_loss(s.kappas, s.d, s.product, s.T - 1)

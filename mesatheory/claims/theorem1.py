@@ -44,7 +44,14 @@ class Route:
     precondition: Callable[[Setting], str | None] = theorem1_precondition
 
     def claim(self, method: str) -> Claim:
-        """The claim this route reports as, checked by ``method``."""
+        """The claim this route reports as, checked by ``method``.
+
+        Args:
+            method: how the route checks the claim, in words.
+
+        Returns:
+            The claim with this route's id, statement and paper name.
+        """
         return Claim(self.id, self.statement, method, self.paper)
 
 
@@ -53,8 +60,16 @@ CLOSED_FORM = Claim("theorem1.closed_form", STATEMENT, "exact: Σ_{t=2}^{T-1} �
 
 
 def check_closed_form(s: Setting) -> Verdict:
-    """``theorem1.closed_form``: ``c*`` is a stationary point of the exact reduced loss, summed over ``t`` term by
-    term in rational arithmetic; the residual must be exactly 0."""
+    """``theorem1.closed_form``: ``c*`` is a stationary point of the exact reduced loss.
+
+    The derivative is summed over ``t`` term by term in rational arithmetic; the residual must be exactly 0.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict, with ``c*`` (exact and LaTeX) and the residual as evidence.
+    """
     if why := theorem1_precondition(s):
         return CLOSED_FORM.not_applicable(why)
     k, c = s.kappas, s.product
@@ -67,8 +82,17 @@ def check_closed_form(s: Setting) -> Verdict:
 
 
 def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
-    """``theorem1.ode`` (or ``route``): the reduced flow integrated from ``(a_0, b_0)`` to convergence reaches ``c*``
-    (relative :data:`ODE_TOL`) and conserves ``a² − b²``."""
+    """``theorem1.ode`` (or ``route``): the reduced flow integrated from ``(a_0, b_0)`` to convergence reaches ``c*``.
+
+    It must reach ``c*`` within relative :data:`ODE_TOL` and conserve ``a² − b²`` within the same tolerance.
+
+    Args:
+        s: the setting.
+        route: whom the verdict reports as, and when the route applies (default: Theorem 1's).
+
+    Returns:
+        The verdict, with the final state and the conservation drift as evidence.
+    """
     claim = route.claim(f"SciPy solve_ivp (DOP853, rtol {paper.ODE_RTOL:g}) on the reduced (a, b) flow, per-entry time")
     why = route.precondition(s)
     if why is None and s.a0 + s.b0 == 0:
@@ -92,8 +116,18 @@ def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
 
 
 def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) -> Verdict:
-    """``theorem1.monte_carlo`` (or ``route``): the minimiser of the empirical AR loss on sampled sequences is within
-    its own standard error of ``c*``; needs ``E[x^12] < ∞``."""
+    """``theorem1.monte_carlo`` (or ``route``): the empirical minimiser on sampled sequences agrees with ``c*``.
+
+    The minimiser of the model's empirical AR loss must lie within :data:`mesatheory.paper.Z_BAND` of its own
+    standard errors of ``c*``; the claim needs ``E[x^12] < ∞``.
+
+    Args:
+        s: the setting.
+        route: whom the verdict reports as, and when the route applies (default: Theorem 1's).
+
+    Returns:
+        The verdict, with the standard error, the z-score and the plain ratio estimate as evidence.
+    """
     claim = route.claim(f"{s.samples} sampled sequences, seed {s.seed}: minimiser of the model's empirical AR "
                         "loss; control variates, batch-means SE")
     why = route.precondition(s)
@@ -115,8 +149,17 @@ def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) 
 
 
 def check_cubature(s: Setting, route: Route = Route("theorem1.cubature")) -> Verdict:
-    """``theorem1.cubature`` (or ``route``): the population minimiser by an exact cubature rule equals ``c*``
-    (relative :data:`CUBATURE_TOL`); declined when the rule would be too large."""
+    """``theorem1.cubature`` (or ``route``): the population minimiser by an exact cubature rule equals ``c*``.
+
+    It must agree within relative :data:`CUBATURE_TOL`; the claim is declined when the rule would be too large.
+
+    Args:
+        s: the setting.
+        route: whom the verdict reports as, and when the route applies (default: Theorem 1's).
+
+    Returns:
+        The verdict, with the number of points and ``E[N]``, ``E[D]`` as evidence.
+    """
     claim = route.claim("exact cubature: Gauss rule (or atoms) for x_1 × roots-of-unity grid for the phases")
     why = route.precondition(s)
     stats = None

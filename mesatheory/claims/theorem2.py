@@ -1,8 +1,8 @@
 """Theorem 2 (the paper's Proposition 4.1): the capability limit of the trained model, as verified claims.
 
 All Monte-Carlo evidence here and in :mod:`mesatheory.claims.recovery` comes from one pass over sampled sequences
-at the last position ``t = T - 1``, with the trained model ``ŷ_t = c* g_t`` (``c* = ã b̃`` of Theorem 1) and the limit predictor
-``ŷ^∞_t = diag(κ1/κ2 · x_{1j}²) W x_t``:
+at the last position ``t = T - 1``, with the trained model ``ŷ_t = c* g_t`` (``c* = ã b̃`` of Theorem 1) and the
+limit predictor ``ŷ^∞_t = diag(κ1/κ2 · x_{1j}²) W x_t``:
 
 * ``ratio``  — ``mean_j ŷ_{t,j} / x_{t+1,j}`` (expected ``c* · m2`` at every ``t``);
 * ``trained`` — ``½ ||ŷ_t − x_{t+1}||²`` (expected ``ℓ_{T-1}(c*)``);
@@ -29,8 +29,16 @@ LIMIT = Claim("theorem2.limit", "as T, t → ∞: ã·b̃ → κ1/κ2 and the pe
 
 
 def capability_estimates(s: Setting) -> dict[str, Estimate]:
-    """Monte-Carlo estimates of the three statistics above (one sampling pass, seed ``s.seed + 1``), shared by
-    the Theorem 2 and recovery claims of one setting."""
+    """Monte-Carlo estimates of the three statistics above, from one sampling pass (seed ``s.seed + 1``).
+
+    The pass is made once per setting and shared by the Theorem 2 and recovery claims.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        ``{"ratio", "trained", "limit"}``: the estimate of each statistic of the module docstring.
+    """
     return s.memo("capability", lambda: _sample_estimates(s))
 
 
@@ -61,8 +69,17 @@ def _zero_probability(s: Setting) -> sp.Expr:
 
 
 def check_ratio(s: Setting) -> Verdict:
-    """``theorem2.ratio``: ``E[ŷ_{t,j}/x_{t+1,j}] = ã·b̃·m2`` by Monte Carlo at ``t = T−1`` and, where the exact
-    rule is small enough, by cubature at every ``t`` (relative :data:`mesatheory.paper.EXACT_TOL`)."""
+    """``theorem2.ratio``: ``E[ŷ_{t,j}/x_{t+1,j}] = ã·b̃·m2``.
+
+    Checked by Monte Carlo at ``t = T−1`` and, where the exact rule is small enough, by cubature at every ``t``
+    (relative :data:`mesatheory.paper.EXACT_TOL`).
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict, with the SE, the z-score and the cubature's largest relative error as evidence.
+    """
     claim = Claim("theorem2.ratio", "E[ŷ_{t,j} / x_{t+1,j}] = ã·b̃ · m2 at every t",
                   f"Monte Carlo at t = T−1 ({s.samples} sequences); exact cubature at every t when small", PAPER2)
     why = theorem1_precondition(s)
@@ -90,8 +107,17 @@ def check_ratio(s: Setting) -> Verdict:
 
 
 def check_limit(s: Setting) -> Verdict:
-    """``theorem2.limit``: the exact ``T → ∞`` limits (SymPy), the exact finite-``T`` loss ladder approaching the
-    limit loss, and the sampled loss of the limit predictor against it."""
+    """``theorem2.limit``: the capability limit of the trained model as ``T, t → ∞``.
+
+    Checked by the exact limits (SymPy), the exact finite-``T`` loss ladder approaching the limit loss, and the
+    sampled loss of the limit predictor against it.
+
+    Args:
+        s: the setting.
+
+    Returns:
+        The verdict, with the limits and the loss ladder as evidence.
+    """
     if why := theorem1_precondition(s):
         return LIMIT.not_applicable(why)
     k, d = s.kappas, s.d

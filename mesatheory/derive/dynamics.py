@@ -48,7 +48,17 @@ def _per_entry_substitution(d: int) -> dict[sp.Expr, sp.Expr]:
 
 @cache
 def per_entry_rhs(d: int = 2) -> tuple[sp.Expr, sp.Expr]:
-    """``(da/dτ, db/dτ) = (-∂L/∂W^{KQ}_{32}[1,1], -∂L/∂W^{PV}_{12}[1,1])`` at the diagonal point, in κ's."""
+    """``(da/dτ, db/dτ) = (-∂L/∂W^{KQ}_{32}[1,1], -∂L/∂W^{PV}_{12}[1,1])`` at the diagonal point, in κ's.
+
+    Args:
+        d: the dimension (at least 2).
+
+    Returns:
+        The two right-hand sides in ``a, b``, ``T`` and ``m2, κ1, κ2, κ3, κ̃3``.
+
+    Raises:
+        ValueError: a moment does not reduce to these.
+    """
     subs = _per_entry_substitution(d)
     out = []
     for entry in (Entry("KQ", 2 * d, d), Entry("PV", 0, d)):
@@ -60,14 +70,29 @@ def per_entry_rhs(d: int = 2) -> tuple[sp.Expr, sp.Expr]:
 
 
 def flow(a: sp.Expr = A, b: sp.Expr = B) -> tuple[sp.Expr, sp.Expr]:
-    """The per-entry reduced flow ``(b g, a g)``, ``g = A - K ab`` (with ``κ̃3 = κ3``)."""
+    """The per-entry reduced flow ``(b g, a g)``, ``g = A - K ab`` (with ``κ̃3 = κ3``).
+
+    Args:
+        a: the diagonal of ``W^{KQ}_{32}`` (default: the symbol ``a``).
+        b: the diagonal of ``W^{PV}_{12}`` (default: the symbol ``b``).
+
+    Returns:
+        ``(da/dτ, db/dτ)``.
+    """
     g = DRIVE - STIFFNESS * a * b
     return b * g, a * g
 
 
 @cache
 def two_scalar_rhs(d: int) -> tuple[sp.Expr, sp.Expr]:
-    """``(-∂L/∂a, -∂L/∂b)`` of ``L(a, b)`` from :func:`.loss.population_loss` (``c = ab``)."""
+    """``(-∂L/∂a, -∂L/∂b)`` of ``L(a, b)`` from :func:`.loss.population_loss` (``c = ab``).
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        The two right-hand sides of the two-scalar convention.
+    """
     L = population_loss(d).subs(C, A * B)
     return sp.expand(-sp.diff(L, A)), sp.expand(-sp.diff(L, B))
 
@@ -91,7 +116,11 @@ class FlowFacts:
 
 @cache
 def flow_facts() -> FlowFacts:
-    """Derive every fact listed in the module docstring from :func:`flow`."""
+    """Derive every fact listed in the module docstring from :func:`flow`.
+
+    Returns:
+        The identities (each 0 when it holds), the fixed point, the eigen-data and the closed form.
+    """
     da, db = flow()
     g = DRIVE - STIFFNESS * A * B
     conservation = sp.simplify(2 * A * da - 2 * B * db)
@@ -123,13 +152,26 @@ def flow_facts() -> FlowFacts:
 
 
 def closed_form_time(c: sp.Expr, c0: sp.Expr = C0) -> sp.Expr:
-    """``τ(c) = (Φ(c) - Φ(c_0)) / K``: the time the flow needs from ``c_0`` to ``c`` (same side of ``c*``)."""
+    """``τ(c) = (Φ(c) - Φ(c_0)) / K``: the time the flow needs from ``c_0`` to ``c`` (same side of ``c*``).
+
+    Args:
+        c: the product reached.
+        c0: the initial product (default: the symbol ``c_0``).
+
+    Returns:
+        The time, in the symbols ``D``, ``c*`` and the κ's.
+    """
     phi = flow_facts().closed_form
     return (phi.subs(C, c) - phi.subs(C, c0)) / STIFFNESS
 
 
 def steps() -> list[Step]:
-    """Step 3 of the derivation (reduced dynamics), for the report."""
+    """Step 3 of the derivation (reduced dynamics), for the report.
+
+    Returns:
+        The steps: the per-entry and two-scalar flows, the conserved quantity, the fixed point, the basin,
+        the rate and the closed form.
+    """
     facts = flow_facts()
     da, db = flow()
     per_entry_ok = all(sp.simplify(per_entry_rhs(d)[1] - db) == 0
@@ -154,7 +196,7 @@ def steps() -> list[Step]:
              notes=("docs/paper.md states $\\dot a = b(A-Kc)$ with $\\kappa_3$; the derivation gives "
                     "$\\tilde\\kappa_3$ there. Assumption 2 as stated fixes $\\kappa_3$ per coordinate but not "
                     "$\\tilde\\kappa_3$: a sign-symmetric law that satisfies it with $\\tilde\\kappa_3$ "
-                    "depending on the coordinate exists (`tests/test_derive_dynamics.py`, "
+                    "depending on the coordinate exists (`tests/derive/test_derive_dynamics.py`, "
                     "`test_assumption2_does_not_fix_kappa_tilde`); there the diagonal entries separate and the "
                     "products $a_jb_j$ need not reach Theorem 1's value. Every built-in law has "
                     "$\\tilde\\kappa_3=\\kappa_3$ (see its report).",)),

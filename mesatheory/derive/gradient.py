@@ -45,21 +45,50 @@ class Entry:
     col: int
 
     def block(self, d: int) -> tuple[int, int, int, int]:
-        """``(row block, column block, j, k)``: blocks 1-based, ``j, k`` 0-based within the block."""
+        """Where the entry lies in the ``3 × 3`` block structure.
+
+        Args:
+            d: the dimension.
+
+        Returns:
+            ``(row block, column block, j, k)``: blocks 1-based, ``j, k`` 0-based within the block.
+        """
         return self.row // d + 1, self.col // d + 1, self.row % d, self.col % d
 
     def active(self, d: int) -> bool:
-        """Whether the entry is one of the diagonal point's own (``W^{KQ}_{32}[j,j]`` or ``W^{PV}_{12}[j,j]``)."""
+        """Whether the entry is one of the diagonal point's own (``W^{KQ}_{32}[j,j]`` or ``W^{PV}_{12}[j,j]``).
+
+        Args:
+            d: the dimension.
+
+        Returns:
+            ``True`` for the ``2d`` entries of the diagonal form.
+        """
         rb, cb, j, k = self.block(d)
         return j == k and (rb, cb) == ((3, 2) if self.matrix == "KQ" else (1, 2))
 
     def label(self, d: int) -> str:
+        """The entry's name in the paper's block notation.
+
+        Args:
+            d: the dimension.
+
+        Returns:
+            ``W^{M}_{rc}[j,k]`` (LaTeX), with 1-based blocks and indices.
+        """
         rb, cb, j, k = self.block(d)
         return f"W^{{{self.matrix}}}_{{{rb}{cb}}}[{j + 1},{k + 1}]"
 
 
 def all_entries(d: int) -> list[Entry]:
-    """Every entry of both ``3d × 3d`` parameter matrices."""
+    """Every entry of both ``3d × 3d`` parameter matrices.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``2 (3d)²`` entries, ``W^{KQ}`` first, row by row.
+    """
     return [Entry(m, p, q) for m in MATRICES for p, q in itertools.product(range(3 * d), repeat=2)]
 
 
@@ -79,7 +108,15 @@ def _residual(d: int) -> tuple[IndexedSum, ...]:
 
 @cache
 def entry_gradient(d: int, entry: Entry) -> sp.Expr:
-    """``∂ℓ_t/∂W[entry]`` at the diagonal point: symbolic in ``a, b, t`` and the moments ``M[p]``."""
+    """``∂ℓ_t/∂W[entry]`` at the diagonal point: symbolic in ``a, b, t`` and the moments ``M[p]``.
+
+    Args:
+        d: the dimension.
+        entry: the parameter.
+
+    Returns:
+        The per-position gradient, factored.
+    """
     model = Model(d)
     kq, pv = model.diagonal_point()
     unit = _unit(model, entry)
@@ -93,12 +130,27 @@ def entry_gradient(d: int, entry: Entry) -> sp.Expr:
 
 @cache
 def gradient_table(d: int) -> dict[Entry, sp.Expr]:
-    """The per-position gradient for every entry of both matrices, each derived directly."""
+    """The per-position gradient for every entry of both matrices, each derived directly.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``{entry: ∂ℓ_t/∂W[entry]}``.
+    """
     return {entry: entry_gradient(d, entry) for entry in all_entries(d)}
 
 
 def permute_moments(expr: sp.Expr, sigma: tuple[int, ...]) -> sp.Expr:
-    """``M[p] ↦ M[q]`` with ``q[σ(c)] = p[c]`` (coordinates relabelled by ``σ``)."""
+    """``M[p] ↦ M[q]`` with ``q[σ(c)] = p[c]`` (coordinates relabelled by ``σ``).
+
+    Args:
+        expr: an expression in moment symbols.
+        sigma: the permutation, ``sigma[c]`` the image of coordinate ``c``.
+
+    Returns:
+        The relabelled expression.
+    """
     mapping = {}
     for m in moments_in(expr):
         p = moment_exponents(m)
@@ -110,8 +162,10 @@ def permute_moments(expr: sp.Expr, sigma: tuple[int, ...]) -> sp.Expr:
 
 
 def _moving(d: int, j: int, k: int) -> tuple[int, ...]:
-    """A permutation ``σ`` of ``0..d-1`` (``σ[c]`` is the image of ``c``) with ``σ(0) = j`` and, if
-    ``j ≠ k``, ``σ(1) = k``."""
+    """A permutation ``σ`` of ``0..d-1`` with ``σ(0) = j`` and, if ``j ≠ k``, ``σ(1) = k``.
+
+    ``σ[c]`` is the image of ``c``.
+    """
     head = [j] if j == k else [j, k]
     return tuple(head + [c for c in range(d) if c not in head])
 
@@ -131,20 +185,42 @@ def _by_symmetry(d: int, representative) -> dict[Entry, sp.Expr]:
 
 @cache
 def gradient_by_symmetry(d: int) -> dict[Entry, sp.Expr]:
-    """The per-position gradient for every entry, from the representatives ``(1,1)``, ``(1,2)`` of each block."""
+    """The per-position gradient for every entry, from the representatives ``(1,1)``, ``(1,2)`` of each block.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``{entry: ∂ℓ_t/∂W[entry]}``, by permutation covariance.
+    """
     return _by_symmetry(d, lambda entry: entry_gradient(d, entry))
 
 
 @cache
 def summed_gradient(d: int, entry: Entry) -> sp.Expr:
-    """``∂L/∂W[entry] = Σ_{t=2}^{T-1} ∂ℓ_t/∂W[entry]`` at the diagonal point, symbolic ``T``."""
+    """``∂L/∂W[entry] = Σ_{t=2}^{T-1} ∂ℓ_t/∂W[entry]`` at the diagonal point, symbolic ``T``.
+
+    Args:
+        d: the dimension.
+        entry: the parameter.
+
+    Returns:
+        The gradient, collected in ``a, b`` and the moments.
+    """
     total = sum_over_t(entry_gradient(d, entry), Model(d).t, T)
     return sp.collect(total, [A, B], lambda e: sp.collect(sp.expand(e), moments_in(e), sp.factor))
 
 
 @cache
 def summed_gradient_by_symmetry(d: int) -> dict[Entry, sp.Expr]:
-    """:func:`summed_gradient` for every entry, by permutation covariance from the representatives."""
+    """:func:`summed_gradient` for every entry, by permutation covariance from the representatives.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``{entry: ∂L/∂W[entry]}``.
+    """
     return _by_symmetry(d, lambda entry: summed_gradient(d, entry))
 
 
@@ -163,7 +239,15 @@ class Conditions:
 
 
 def required_conditions(d: int, table: dict[Entry, sp.Expr]) -> Conditions:
-    """Collect, over every off-diagonal entry, the coefficients of ``a^α b^β u^k`` (``u = 1/(t-1)``)."""
+    """Collect, over every off-diagonal entry, the coefficients of ``a^α b^β u^k`` (``u = 1/(t-1)``).
+
+    Args:
+        d: the dimension.
+        table: the per-position gradient of every entry (:func:`gradient_table` or :func:`gradient_by_symmetry`).
+
+    Returns:
+        The distinct linear forms that must vanish and the entries whose gradient is not identically 0.
+    """
     model = Model(d)
     u = sp.Symbol("u")
     forms: set[sp.Expr] = set()
@@ -185,27 +269,57 @@ def _normalise(form: sp.Expr) -> sp.Expr:
 
 
 def assumption2_covers(exponents: tuple[int, ...]) -> bool:
-    """Whether Assumption 2 sets ``M[p]`` to 0: at most 4 coordinates involved and one of them to the power 1."""
+    """Whether Assumption 2 sets ``M[p]`` to 0: at most 4 coordinates involved and one of them to the power 1.
+
+    Args:
+        exponents: the powers ``p`` of the moment.
+
+    Returns:
+        ``True`` when Assumption 2 makes the moment vanish.
+    """
     involved = [p for p in exponents if p]
     return len(involved) <= 4 and 1 in involved
 
 
 def beyond_assumption2(form: sp.Expr) -> sp.Expr:
-    """The part of a linear form that Assumption 2 does not set to 0."""
+    """The part of a linear form that Assumption 2 does not set to 0.
+
+    Args:
+        form: a linear form in moment symbols.
+
+    Returns:
+        The form with every moment covered by :func:`assumption2_covers` set to 0.
+    """
     return sp.sympify(form).xreplace({m: sp.Integer(0) for m in moments_in(form)
                                       if assumption2_covers(moment_exponents(m))})
 
 
 def is_cube_pair(exponents: tuple[int, ...]) -> bool:
-    """Whether ``M[p]`` is ``E[x_j³ x_k³]`` for some ``j ≠ k``."""
+    """Whether ``M[p]`` is ``E[x_j³ x_k³]`` for some ``j ≠ k``.
+
+    Args:
+        exponents: the powers ``p`` of the moment.
+
+    Returns:
+        ``True`` for a pair of cubes.
+    """
     return sorted(p for p in exponents if p) == [3, 3]
 
 
 def law_gradient(law: Law, d: int, T_value: int | None = None) -> dict[Entry, sp.Expr]:
     """The exact population gradient ``∂L/∂W`` of ``law`` at the diagonal point ``(a, b)``.
 
-    Symbolic in ``T`` (harmonic numbers) unless ``T_value`` is given. Entries whose gradient vanishes
-    identically in ``a, b`` (and ``T``) are omitted.
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T_value: an explicit sequence length (default: symbolic ``T``, with harmonic numbers).
+
+    Returns:
+        ``{entry: ∂L/∂W[entry]}`` in ``a, b`` (and ``T``); entries whose gradient vanishes identically are
+        omitted.
+
+    Raises:
+        ValueError: an infinite moment enters the gradient.
     """
     out = {}
     moments: dict[sp.Expr, sp.Expr] = {}
@@ -237,14 +351,28 @@ def _rows(d: int, table: dict[Entry, sp.Expr]) -> tuple[Result, ...]:
 
 
 def equivalent_moments(forms: tuple[sp.Expr, ...]) -> tuple[sp.Expr, ...] | None:
-    """The moments that must vanish when every form vanishes, if the forms force each of them to 0."""
+    """The moments that must vanish when every form vanishes, if the forms force each of them to 0.
+
+    Args:
+        forms: linear forms in moment symbols.
+
+    Returns:
+        Every moment in the forms when the only solution is all zero, else ``None``.
+    """
     symbols = sorted({m for f in forms for m in moments_in(f)}, key=moment_exponents)
     (solution,) = sp.linsolve(list(forms), symbols)
     return tuple(symbols) if all(v == 0 for v in solution) else None
 
 
 def paper_pv_formula_holds(d: int) -> bool:
-    """docs/paper.md: ``∂L/∂W^{PV}_{12}[j,k] = a² b H_{T-2} E[x_j³ x_k³]`` for ``j ≠ k``."""
+    """Whether docs/paper.md's ``∂L/∂W^{PV}_{12}[j,k] = a² b H_{T-2} E[x_j³ x_k³]`` (``j ≠ k``) holds.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``True`` when the derived gradient equals the formula at every off-diagonal ``(j, k)``.
+    """
     checks = []
     for j, k in itertools.permutations(range(d), 2):
         exps = [0] * d
@@ -255,7 +383,12 @@ def paper_pv_formula_holds(d: int) -> bool:
 
 
 def steps() -> list[Step]:
-    """Step 4 of the derivation (invariance of the diagonal), for the report."""
+    """Step 4 of the derivation (invariance of the diagonal), for the report.
+
+    Returns:
+        The steps: the gradient at the diagonal point for ``d = 2, 3``, the conditions for it to vanish,
+        whether Assumption 2 suffices, and the full-one law.
+    """
     from ..laws import get_law
     out = []
     conditions = {}
@@ -306,9 +439,9 @@ def steps() -> list[Step]:
         "Each required form with the moments covered by Assumption 2 set to 0; with also "
         f"$\\mathbb{{E}}[x_j^3x_k^3]=0$ every form vanishes: {cubes_suffice}.",
         "explicit $d = 2, 3$, and $d = 5$ from the representatives", holds=False,
-        notes=("Discrepancy with docs/paper.md, which says Assumption 2 is what keeps the full flow on the diagonal and "
-               "lists centred skewed laws among its examples. The paper's own Assumption 4.1 may be worded "
-               "differently; this is what its statement in docs/paper.md implies.",)))
+        notes=("Discrepancy with docs/paper.md, which says Assumption 2 is what keeps the full flow on the "
+               "diagonal and lists centred skewed laws among its examples. The paper's own Assumption 4.1 may be "
+               "worded differently; this is what its statement in docs/paper.md implies.",)))
     full_one = get_law("full_one")
     rows = []
     for d in SHOWN_DIMENSIONS:
@@ -324,6 +457,6 @@ def steps() -> list[Step]:
         "docs/paper.md's $\\partial L/\\partial W^{PV}_{12}[j,k] = a^2b\\,H_{T-2}\\,\\mathbb{E}[x_j^3x_k^3]$ "
         f"agrees with the general-moment derivation for d = 2, 3: {pv_ok}. The $W^{{KQ}}_{{32}}$ terms are "
         "$ab^2(H_{T-2}(\\mathbb{E}[x_jx_k^5]+\\mathbb{E}[x_j^3x_k^3]) + H^{(2)}_{T-2}\\sum_{m\\ne j,k}"
-        "\\mathbb{E}[x_jx_k^3x_m^2]) - b\\,H_{T-2}\\mathbb{E}[x_jx_k^3]$ (docs/paper.md: \"odd-moment terms of the same "
-        "kind\").", "symbolic $T$; explicit $d = 2, 3$", holds=pv_ok))
+        "\\mathbb{E}[x_jx_k^3x_m^2]) - b\\,H_{T-2}\\mathbb{E}[x_jx_k^3]$ (docs/paper.md: \"odd-moment terms of "
+        "the same kind\").", "symbolic $T$; explicit $d = 2, 3$", holds=pv_ok))
     return out

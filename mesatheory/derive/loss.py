@@ -23,7 +23,15 @@ from .timesum import as_laurent, sum_over_t
 
 @cache
 def per_t_loss(d: int, t: int | None = None) -> sp.Expr:
-    """``ℓ_t`` in joint moments ``M[p]``, for symbolic ``t`` (default) or an explicit position ``t``."""
+    """``ℓ_t`` in joint moments ``M[p]``, for symbolic ``t`` (default) or an explicit position ``t``.
+
+    Args:
+        d: the dimension.
+        t: an explicit position (default: symbolic ``t``).
+
+    Returns:
+        ``ℓ_t``, a polynomial in ``a, b`` and ``1/(t-1)`` with coefficients linear in the moments.
+    """
     model = Model(d)
     kq, pv = model.diagonal_point()
     total = sp.Integer(0)
@@ -38,24 +46,42 @@ def kappa_substitution(d: int, coordinates: range | None = None) -> dict[sp.Expr
 
     Uses one set of κ symbols for every coordinate in ``coordinates`` (default all): Assumption 2's
     "the same for every j".
+
+    Args:
+        d: the dimension.
+        coordinates: the coordinates ``j`` (0-based) to substitute (default: all).
+
+    Returns:
+        The substitution, moment symbol to κ expression.
     """
     model = Model(d)
     out: dict[sp.Expr, sp.Expr] = {}
     for j in coordinates if coordinates is not None else range(d):
         e = model.unit(j)
-        scaled = lambda k: tuple(k * p for p in e)
+        scaled = lambda k, e=e: tuple(k * p for p in e)
         out[moment(scaled(2))] = M2
         out[moment(scaled(4))] = K1
         out[moment(scaled(6))] = K2
         if d > 1:
             others = [r for r in range(d) if r != j]
-            pair = lambda r: moment(tuple(2 * p + 4 * q for p, q in zip(e, model.unit(r))))
+            pair = lambda r, e=e: moment(tuple(2 * p + 4 * q for p, q in zip(e, model.unit(r))))
             out[pair(others[0])] = K3 - sp.Add(*[pair(r) for r in others[1:]])
     return out
 
 
 def reduce_to_kappas(d: int, expr: sp.Expr) -> sp.Expr:
-    """``expr`` with the moments replaced by ``m2, κ1, κ2, κ3`` (raises if a moment survives)."""
+    """``expr`` with the moments replaced by ``m2, κ1, κ2, κ3``.
+
+    Args:
+        d: the dimension.
+        expr: an expression in moment symbols.
+
+    Returns:
+        The expression in the κ's (expanded).
+
+    Raises:
+        ValueError: a moment survives the substitution.
+    """
     reduced = sp.expand(expr.xreplace(kappa_substitution(d)))
     left = moments_in(reduced)
     if left:
@@ -64,7 +90,17 @@ def reduce_to_kappas(d: int, expr: sp.Expr) -> sp.Expr:
 
 
 def in_product(expr: sp.Expr) -> sp.Expr:
-    """``expr`` written in ``c = ab`` (raises unless ``a`` and ``b`` enter only through ``ab``)."""
+    """``expr`` written in ``c = ab``.
+
+    Args:
+        expr: an expression in which ``a`` and ``b`` enter only through ``ab``.
+
+    Returns:
+        The expression in ``c`` (expanded).
+
+    Raises:
+        ValueError: ``a`` or ``b`` enters otherwise.
+    """
     out = sp.expand(expr.subs(A, C / B))
     if out.has(B):
         raise ValueError(f"{expr} is not a function of c = ab")
@@ -72,34 +108,69 @@ def in_product(expr: sp.Expr) -> sp.Expr:
 
 
 def paper_per_t(d: int, t: sp.Expr) -> sp.Expr:
-    """docs/paper.md's per-position loss ``d [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]`` (κ3 = 0 when d = 1)."""
+    """docs/paper.md's per-position loss ``d [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]`` (κ3 = 0 when d = 1).
+
+    Args:
+        d: the dimension.
+        t: the position symbol.
+
+    Returns:
+        The loss as typed from docs/paper.md §4, in ``c`` and the κ's.
+    """
     k3 = K3 if d > 1 else 0
     return d * (C**2 * (K2 + k3 / (t - 1)) / 2 - C * K1 + M2 / 2)
 
 
 @cache
 def reduced_per_t_loss(d: int) -> sp.Expr:
-    """``ℓ_t`` in ``c, m2, κ1, κ2, κ3`` (symbolic ``t``)."""
+    """``ℓ_t`` in ``c, m2, κ1, κ2, κ3`` (symbolic ``t``).
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        The derived per-position loss, collected in ``c`` with Laurent coefficients in ``t - 1``.
+    """
     t = Model(d).t
     return sp.collect(in_product(reduce_to_kappas(d, per_t_loss(d))), [C], lambda e: as_laurent(e, t))
 
 
 @cache
 def population_loss(d: int) -> sp.Expr:
-    """``L(a, b) = Σ_{t=2}^{T-1} ℓ_t`` in ``c = ab`` and the κ's, symbolic ``T``."""
+    """``L(a, b) = Σ_{t=2}^{T-1} ℓ_t`` in ``c = ab`` and the κ's, symbolic ``T``.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        The derived population loss, with the harmonic number ``H_{T-2}``.
+    """
     return sp.collect(sum_over_t(reduced_per_t_loss(d), Model(d).t, T), [C],
                       lambda e: sp.collect(sp.expand(e), [K1, K2, M2], sp.factor))
 
 
 def paper_population_loss(d: int) -> sp.Expr:
-    """docs/paper.md's ``L = d Σ_{t=2}^{T-1} [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]`` summed by hand:
-    ``d [(T-2)(½ c² κ2 - c κ1 + ½ m2) + ½ c² κ3 H_{T-2}]``."""
+    """docs/paper.md's ``L = d Σ_{t=2}^{T-1} [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]``, summed by hand.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``d [(T-2)(½ c² κ2 - c κ1 + ½ m2) + ½ c² κ3 H_{T-2}]`` (κ3 = 0 when d = 1).
+    """
     k3 = K3 if d > 1 else 0
     return d * ((T - 2) * (C**2 * K2 / 2 - C * K1 + M2 / 2) + C**2 * k3 * sp.harmonic(T - 2) / 2)
 
 
 def diagonal_moments(d: int) -> list[sp.Expr]:
-    """The moment symbols in the diagonal loss (none has a coordinate to the power 1)."""
+    """The moment symbols in the diagonal loss (none has a coordinate to the power 1).
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        The symbols, in a deterministic order.
+    """
     return moments_in(per_t_loss(d))
 
 
@@ -108,13 +179,24 @@ EXPLICIT_T = (2, 3, 4, 5)
 
 
 def explicit_t_agrees(d: int) -> bool:
-    """Whether ``ℓ_t`` derived with explicit ``t`` (numeric bounds) equals the symbolic-``t`` result there."""
+    """Whether ``ℓ_t`` derived with explicit ``t`` (numeric bounds) equals the symbolic-``t`` result there.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``True`` when they agree at every ``t`` of ``EXPLICIT_T``.
+    """
     t = Model(d).t
     return all(sp.expand(per_t_loss(d, tv) - per_t_loss(d).subs(t, tv)) == 0 for tv in EXPLICIT_T)
 
 
 def steps() -> list[Step]:
-    """Step 2 of the derivation (population loss on the diagonal), for the report."""
+    """Step 2 of the derivation (population loss on the diagonal), for the report.
+
+    Returns:
+        The steps: the per-position loss, the moments it involves, its reduction to the κ's, and the sum.
+    """
     t = Model(1).t
     moments3 = diagonal_moments(3)
     explicit = {d: explicit_t_agrees(d) for d in CHECKED_DIMENSIONS}

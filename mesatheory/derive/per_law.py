@@ -28,7 +28,15 @@ PAPER_D, PAPER_T = 5, 100
 
 
 def swapped_kappa3(law: Law, d: int) -> sp.Expr:
-    """``κ̃3 = Σ_{r≠1} E[x_1⁴ x_r²]`` (in the per-entry flow of ``a``; equals ``κ3`` for exchangeable laws)."""
+    """``κ̃3 = Σ_{r≠1} E[x_1⁴ x_r²]`` (in the per-entry flow of ``a``; equals ``κ3`` for exchangeable laws).
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+
+    Returns:
+        ``κ̃3``, exactly.
+    """
     total = sp.Integer(0)
     for r in range(1, d):
         exps = [0] * d
@@ -38,7 +46,14 @@ def swapped_kappa3(law: Law, d: int) -> sp.Expr:
 
 
 def product_in_T(k: Kappas) -> sp.Expr:
-    """The derived fixed point ``c*`` with the law's κ's, symbolic ``T``."""
+    """The derived fixed point ``c*`` with the law's κ's, symbolic ``T``.
+
+    Args:
+        k: the law's moments.
+
+    Returns:
+        ``c*`` as a function of ``T``.
+    """
     return flow_facts().fixed_point.subs({K1: k.k1, K2: k.k2, K3: k.k3, M2: k.m2})
 
 
@@ -79,14 +94,30 @@ class LawDerivation:
 
 
 def iid_product_in_T_and_d(law: Law) -> sp.Expr:
-    """``c*(T, d)`` for an i.i.d. law: ``κ1 = E[x⁴]``, ``κ2 = E[x⁶]``, ``κ3 = (d-1) E[x²] E[x⁴]``."""
+    """``c*(T, d)`` for an i.i.d. law: ``κ1 = E[x⁴]``, ``κ2 = E[x⁶]``, ``κ3 = (d-1) E[x²] E[x⁴]``.
+
+    Args:
+        law: an i.i.d. law.
+
+    Returns:
+        ``c*`` as a function of ``T`` and the symbol ``d``.
+    """
     m2, m4, m6 = (law.marginal_moment(p, 1) for p in (2, 4, 6))
     return sp.simplify(flow_facts().fixed_point.subs({K1: m4, K2: m6, K3: (D_SYMBOL - 1) * m2 * m4}))
 
 
 @lru_cache(maxsize=64)
 def derive_law(law: Law, d: int = PAPER_D, T_value: int = PAPER_T) -> LawDerivation:
-    """Substitute ``law``'s exact moments into the general derivation (see the module docstring)."""
+    """Substitute ``law``'s exact moments into the general derivation (see the module docstring).
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension of the numbers (the paper's 5).
+        T_value: the sequence length of the numbers (the paper's 100).
+
+    Returns:
+        Everything step 5 derives; ``None`` fields where a κ is infinite.
+    """
     decision = decide_assumption2(law, d)
     k = kappas(law, d)
     problem = ""
@@ -118,17 +149,34 @@ def _block_summary(r: LawDerivation) -> tuple[Result, ...]:
 
 
 def off_diagonal_count(r: LawDerivation) -> int:
-    """How many off-diagonal entries have a non-zero gradient at the diagonal point."""
+    """How many off-diagonal entries have a non-zero gradient at the diagonal point.
+
+    Args:
+        r: the law's derivation.
+
+    Returns:
+        The count (0 when the gradient is not defined).
+    """
     return sum(1 for e in (r.off_diagonal or {}) if not e.active(r.d))
 
 
 def one_line(r: LawDerivation) -> str:
-    """A one-line result for the index."""
+    """A one-line result for the index.
+
+    Args:
+        r: the law's derivation.
+
+    Returns:
+        The exact product, its gap to the ``T → ∞`` limit, the number of non-zero off-diagonal gradients and
+        Assumption 2's verdict, or why the theory does not apply.
+    """
     if r.product is None:
         return f"not applicable: {r.problem}"
     lead = "masked flow: " if not r.assumption2.holds else ""
+    gap = r.relative_gap
+    assert gap is not None, "a finite product comes with its limit"
     text = (f"{lead}ã·b̃ = {float(r.product):.6g} (exact) at d = {r.d}, T = {r.T}, "
-            f"{float(r.relative_gap) * 100:.2f} % below its T → ∞ limit {r.limit}")
+            f"{float(gap) * 100:.2f} % below its T → ∞ limit {r.limit}")
     n = off_diagonal_count(r)
     if n:
         text += f"; off-diagonal gradient ≠ 0 in {n} entries"
@@ -136,7 +184,15 @@ def one_line(r: LawDerivation) -> str:
 
 
 def law_steps(r: LawDerivation) -> list[Step]:
-    """Step 5 for one law, for its report."""
+    """Step 5 for one law, for its report.
+
+    Args:
+        r: the law's derivation.
+
+    Returns:
+        The steps: moments, loss, per-entry flow, product, invariance and (under Assumption 2) capability;
+        only the first when a κ is infinite.
+    """
     k = r.kappas
     kappa_results = [Result(name, value) for name, value in
                      (("m_2", k.m2), ("\\kappa_1", k.k1), ("\\kappa_2", k.k2), ("\\kappa_3", k.k3))]
@@ -213,7 +269,15 @@ def law_steps(r: LawDerivation) -> list[Step]:
 
 
 def capability_step(k: Kappas, d: int) -> Step:
-    """Theorem 2 (paper's Proposition 4.1) and the recovery condition for one law: limits and the ladder."""
+    """Theorem 2 (paper's Proposition 4.1) and the recovery condition for one law: limits and the ladder.
+
+    Args:
+        k: the law's moments.
+        d: the dimension.
+
+    Returns:
+        The step, with a Mermaid chart of the loss ladder.
+    """
     decision = recovery(k, d)
     ladder = [(T, trained_loss(k, d, T)) for T in LADDER]
     results = [Result("\\lim_{T\\to\\infty}\\tilde a\\tilde b", limit_product(k)),

@@ -25,13 +25,27 @@ from .symbols import A, B, Model
 
 @cache
 def diagonal_prediction(d: int) -> tuple[IndexedSum, ...]:
-    """``ŷ_t`` at the diagonal point, component by component (symbolic ``t``)."""
+    """``ŷ_t`` at the diagonal point, component by component (symbolic ``t``).
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        One formal sum per coordinate.
+    """
     model = Model(d)
     return tuple(model.prediction(*model.diagonal_point()))
 
 
 def ols_matrices(d: int) -> tuple[sp.Matrix, sp.Matrix]:
-    """Real symbol matrices ``U, V`` with ``W = U + iV``."""
+    """Real symbol matrices ``U, V`` with ``W = U + iV``.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``(U, V)``, each ``d × d``, entries ``U_jk``, ``V_jk``.
+    """
     U = sp.Matrix(d, d, lambda j, k: sp.Symbol(f"U_{j + 1}{k + 1}", real=True))
     V = sp.Matrix(d, d, lambda j, k: sp.Symbol(f"V_{j + 1}{k + 1}", real=True))
     return U, V
@@ -43,6 +57,12 @@ def ols_gradient_at_zero(d: int) -> sp.Matrix:
 
     ``L_OLS,t = Σ_i ½ Σ_j r_j conj(r_j)``, ``r = x_{i+1} - W x_i``, ``conj(r) = conj(x_{i+1}) - conj(W) conj(x_i)``;
     row ``j`` of ``W`` enters only ``r_j``, so ``∂/∂W_{jk}`` is taken on ``½ r_j conj(r_j)``.
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        The ``d × d`` summand, in the phases and ``x_1`` at the index ``i``.
     """
     model = Model(d)
     i = model.index
@@ -63,7 +83,14 @@ def ols_gradient_at_zero(d: int) -> sp.Matrix:
 
 @cache
 def gd_prediction(d: int) -> tuple[IndexedSum, ...]:
-    """``W_1 x_t`` with ``W_1 = -η Σ_{i=1}^{t-1} (∂L/∂U + i∂L/∂V)`` and ``η = ab/(t-1)`` (symbolic ``t``)."""
+    """``W_1 x_t`` with ``W_1 = -η Σ_{i=1}^{t-1} (∂L/∂U + i∂L/∂V)`` and ``η = ab/(t-1)`` (symbolic ``t``).
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        One formal sum per coordinate.
+    """
     model = Model(d)
     t = model.t
     grad = ols_gradient_at_zero(d)
@@ -76,12 +103,26 @@ def gd_prediction(d: int) -> tuple[IndexedSum, ...]:
 
 @cache
 def corollary1_difference(d: int) -> tuple[IndexedSum, ...]:
-    """``ŷ_t - W_1 x_t``, every sum re-indexed to start at 1 and equal terms merged (0 when Corollary 1 holds)."""
+    """``ŷ_t - W_1 x_t``, every sum re-indexed to start at 1 and equal terms merged (0 when Corollary 1 holds).
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        One formal sum per coordinate.
+    """
     return tuple((y - g).shifted() for y, g in zip(diagonal_prediction(d), gd_prediction(d)))
 
 
 def corollary1_holds(d: int) -> bool:
-    """Whether ``ŷ_t - W_1 x_t`` simplifies to 0 in every component (symbolic ``t``, explicit ``d``)."""
+    """Whether ``ŷ_t - W_1 x_t`` simplifies to 0 in every component (symbolic ``t``, explicit ``d``).
+
+    Args:
+        d: the dimension.
+
+    Returns:
+        ``True`` when Corollary 1 holds at this ``d``.
+    """
     return all(diff.is_zero() for diff in corollary1_difference(d))
 
 
@@ -89,7 +130,11 @@ CHECKED_DIMENSIONS = (1, 2, 3)
 
 
 def steps() -> list[Step]:
-    """Step 1 of the derivation (Corollary 1), for the report."""
+    """Step 1 of the derivation (Corollary 1), for the report.
+
+    Returns:
+        The steps: the prediction on the diagonal, the OLS gradient step, and their identity.
+    """
     shown = 2
     y = diagonal_prediction(shown)
     gd = gd_prediction(shown)
@@ -101,8 +146,9 @@ def steps() -> list[Step]:
              "$b\\,x_i$, the key–query block $a\\,x_{i-1}^* x_t$; the term $i=1$ carries $x_0=0$, so every sum "
              "starts at $i=2$. Component by component for $d=2$:",
              tuple(Result(f"\\hat y_{{t,{j + 1}}}", y[j].to_expr()) for j in range(shown)),
-             "Evaluated at explicit $t$ and random $\\lambda, x_1$ against `mesatheory.model.diagonal.unit_predictions` "
-             "(prefix-sum implementation) in `tests/test_derive_prediction.py`.",
+             "Evaluated at explicit $t$ and random $\\lambda, x_1$ against "
+             "`mesatheory.model.diagonal.unit_predictions` (prefix-sum implementation) in "
+             "`tests/derive/test_derive_prediction.py`.",
              "symbolic $t$; $d = 2$ shown, $d = 1, 2, 3$ derived"),
         Step("prediction.ols_gradient", "One gradient step on the in-context least squares",
              "$L_{OLS,t}(W)=\\tfrac12\\sum_{i=1}^{t-1}\\lVert x_{i+1}-Wx_i\\rVert^2$ with $W=U+iV$ ($U,V$ real). "
@@ -113,7 +159,7 @@ def steps() -> list[Step]:
                      ols_gradient_at_zero(shown).applyfunc(lambda e: sp.powsimp(e, combine="exp"))),
               *(Result(f"(W_1 x_t)_{{{j + 1}}}", gd[j].to_expr()) for j in range(shown))),
              "The gradient is compared with central differences of $L_{OLS,t}$ on sampled sequences in "
-             "`tests/test_derive_prediction.py` and in the claim `corollary1.one_step_gd`.",
+             "`tests/derive/test_derive_prediction.py` and in the claim `corollary1.one_step_gd`.",
              "symbolic $t$ and $\\eta$; $d = 2$ shown"),
         Step("prediction.identity", "Corollary 1: the prediction is one GD step (step size $ab/(t-1)$)",
              "The difference $\\hat y_t - W_1 x_t$, after re-indexing every sum to start at $i=1$ and merging equal "

@@ -32,13 +32,21 @@ GENERAL = "general"
 
 
 def versions() -> dict[str, str]:
-    """The library versions the reports were generated with."""
+    """The library versions the reports were generated with.
+
+    Returns:
+        ``{"sympy", "numpy", "scipy"}`` version strings.
+    """
     return {"sympy": sp.__version__, "numpy": numpy.__version__, "scipy": scipy.__version__}
 
 
 @lru_cache(maxsize=1)
 def general_steps() -> tuple[Step, ...]:
-    """Steps 1–4, derived once per process and shared by every report."""
+    """Steps 1–4, derived once per process and shared by every report.
+
+    Returns:
+        The steps of :mod:`.prediction`, :mod:`.loss`, :mod:`.dynamics` and :mod:`.gradient`, in that order.
+    """
     return (*prediction.steps(), *loss.steps(), *dynamics.steps(), *gradient.steps())
 
 
@@ -97,7 +105,11 @@ def _json(title: str, steps: list[Step] | tuple[Step, ...], extra: dict[str, Any
 
 
 def render_general() -> tuple[str, dict]:
-    """The general derivation (steps 1–4) as Markdown and as a JSON-ready dict."""
+    """The general derivation (steps 1–4) as Markdown and as a JSON-ready dict.
+
+    Returns:
+        ``(markdown, data)``.
+    """
     title = "Derivation: from the model to the fixed point"
     groups = [("1", "Corollary 1: the prediction is one gradient step", "prediction."),
               ("2", "The population loss on the diagonal", "loss."),
@@ -114,7 +126,14 @@ def render_general() -> tuple[str, dict]:
 
 
 def render_law_report(law: Law) -> tuple[str, dict]:
-    """Step 5 for ``law`` (at the paper's ``d = 5``, ``T = 100``) as Markdown and a JSON-ready dict."""
+    """Step 5 for ``law`` (at the paper's ``d = 5``, ``T = 100``) as Markdown and a JSON-ready dict.
+
+    Args:
+        law: the law of ``x_1``.
+
+    Returns:
+        ``(markdown, data)``; ``data["summary"]`` is the law's one-line result.
+    """
     r = derive_law(law)
     title = f"Derivation for {law.spec}"
     intro = [f"Step 5 of the derivation for the law `{law.spec}` at the paper's $d = {r.d}$, $T = {r.T}$; "
@@ -130,7 +149,14 @@ def render_law_report(law: Law) -> tuple[str, dict]:
 
 
 def slug(law: Law) -> str:
-    """A file name for a law's report: its spec with ``:``, ``=``, ``,`` and ``/`` made safe."""
+    """A file name for a law's report: its spec with ``:``, ``=``, ``,`` and ``/`` made safe.
+
+    Args:
+        law: the law.
+
+    Returns:
+        The name without extension (``gaussian_sigma-1``).
+    """
     return re.sub(r"[^A-Za-z0-9_.-]", "_", law.spec.replace("=", "-").replace("/", "over"))
 
 
@@ -147,9 +173,17 @@ def _general_line() -> str:
 
 
 def write_reports(out_dir: Path, laws: list[Law] | None = None) -> list[Path]:
-    """Write ``general.md/.json``, one ``<law>.md/.json`` per law (default: every built-in law) and ``README.md``.
+    """Write ``general.md/.json``, one ``<law>.md/.json`` per law and an index ``README.md``.
 
-    Returns the paths written, in order.
+    Args:
+        out_dir: the output folder (created if needed).
+        laws: the laws to report on (default: every built-in law).
+
+    Returns:
+        The paths written, in order.
+
+    Raises:
+        OutputError: a file or the folder cannot be written.
     """
     out_dir = Path(out_dir)
     make_folder(out_dir)

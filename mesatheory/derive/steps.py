@@ -27,7 +27,15 @@ class _Printer(LatexPrinter):
 
 
 def tex(expr: Any) -> str:
-    """LaTeX for a report (moments as expectations)."""
+    """LaTeX for a report (moments as expectations).
+
+    Args:
+        expr: a SymPy object.
+
+    Returns:
+        SymPy's LaTeX, with each moment symbol ``M[p]`` printed as ``E[x_1^{p_1} ⋯ x_d^{p_d}]`` and harmonic
+        numbers as ``H_n``.
+    """
     return _Printer().doprint(expr)
 
 
@@ -40,6 +48,11 @@ class Result:
     more: tuple[sp.Basic, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON data.
+
+        Returns:
+            ``{"name", "string", "latex"}`` and, with extra columns, ``"more"`` (each as string and LaTeX).
+        """
         out: dict[str, Any] = {"name": self.name, "string": sp.sstr(self.expr), "latex": tex(self.expr)}
         if self.more:
             out["more"] = [{"string": sp.sstr(e), "latex": tex(e)} for e in self.more]
@@ -75,6 +88,11 @@ class Step:
     figure: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The step as JSON data (the ``steps`` entries of a report's JSON file).
+
+        Returns:
+            ``{"key", "title", "statement", "results", "check", "scope", "holds", "notes"}``.
+        """
         return {"key": self.key, "title": self.title, "statement": self.statement,
                 "results": [r.to_dict() for r in self.results], "check": self.check, "scope": self.scope,
                 "holds": self.holds, "notes": list(self.notes)}

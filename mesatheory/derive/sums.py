@@ -34,7 +34,14 @@ Key = tuple[tuple[sp.Expr, ...], Ranges]
 
 
 def index_symbol(k: int) -> sp.Symbol:
-    """The ``k``-th summation index ``i_k`` (1-based), an integer symbol."""
+    """The ``k``-th summation index ``i_k``, an integer symbol.
+
+    Args:
+        k: the position of the index (1-based).
+
+    Returns:
+        The symbol ``i_k``.
+    """
     return sp.Symbol(f"i_{k}", integer=True)
 
 
@@ -100,8 +107,18 @@ class IndexedSum:
                      marker: sp.Symbol | None = None, marked_lower: sp.Expr | None = None) -> IndexedSum:
         """``Σ_{index=lo}^{hi} expr`` (or ``expr`` itself when ``index`` is ``None``).
 
-        ``marker`` flags factors that vanish below ``marked_lower`` (``x_{i-1}`` with ``x_0 = 0``): terms
-        containing it are summed from ``max(lo, marked_lower)``; the marker is then set to 1.
+        Args:
+            expr: the summand, a sum of products of phase powers and phase-free coefficients.
+            phases: the phase symbols ``λ_1, …, λ_d``.
+            index: the summation index (renamed ``i_1``), or ``None`` for no sum.
+            bounds: ``(lo, hi)``, needed with ``index``.
+            marker: a symbol flagging factors that vanish below ``marked_lower`` (``x_{i-1}`` with
+                ``x_0 = 0``): terms containing it are summed from ``max(lo, marked_lower)``; the marker is then
+                set to 1.
+            marked_lower: the lower bound of the marked terms.
+
+        Returns:
+            The formal sum.
         """
         out = cls(phases)
         i1 = index_symbol(1)
@@ -136,11 +153,22 @@ class IndexedSum:
         return self + (-other)
 
     def scale(self, factor: sp.Expr) -> IndexedSum:
-        """``factor · self`` (``factor`` free of phases and indices)."""
+        """``factor · self``.
+
+        Args:
+            factor: a coefficient free of phases and indices.
+
+        Returns:
+            The scaled sum.
+        """
         return IndexedSum(self.phases, {k: factor * c for k, c in self.terms.items()})
 
     def conj(self) -> IndexedSum:
-        """Complex conjugate: ``λ_j → λ_j^{-1}`` (``|λ_j| = 1``), coefficients conjugated (reals stay)."""
+        """Complex conjugate: ``λ_j → λ_j^{-1}`` (``|λ_j| = 1``), coefficients conjugated (reals stay).
+
+        Returns:
+            The conjugate sum.
+        """
         return IndexedSum(self.phases, {(tuple(-e for e in exps), rng): sp.conjugate(c)
                                    for (exps, rng), c in self.terms.items()})
 
@@ -155,7 +183,11 @@ class IndexedSum:
         return out
 
     def shifted(self) -> IndexedSum:
-        """Every single-index term re-indexed to start at ``i_1 = 1`` (a canonical form for comparing sums)."""
+        """Every single-index term re-indexed to start at ``i_1 = 1`` (a canonical form for comparing sums).
+
+        Returns:
+            The re-indexed sum, with equal terms merged.
+        """
         out = IndexedSum(self.phases)
         i1 = index_symbol(1)
         for (exps, rng), c in self.terms.items():
@@ -167,11 +199,19 @@ class IndexedSum:
         return out
 
     def is_zero(self) -> bool:
-        """Whether every merged coefficient simplifies to 0."""
+        """Whether every merged coefficient simplifies to 0.
+
+        Returns:
+            ``True`` when the sum is identically 0.
+        """
         return all(sp.simplify(c) == 0 for c in self.terms.values())
 
     def to_expr(self) -> sp.Expr:
-        """The sum as a SymPy expression with unevaluated ``Sum`` objects (for display)."""
+        """The sum as a SymPy expression with unevaluated ``Sum`` objects (for display).
+
+        Returns:
+            The expression.
+        """
         parts = []
         for (exps, rng), c in self.terms.items():
             body = c * sp.Mul(*[lam**e for lam, e in zip(self.phases, exps)])
@@ -181,7 +221,14 @@ class IndexedSum:
         return sp.Add(*parts)
 
     def evaluate(self, subs: Mapping[sp.Expr, sp.Expr]) -> sp.Expr:
-        """The explicit value after ``subs`` (which must make every bound an integer): sums expanded."""
+        """The explicit value after a substitution, with every sum expanded.
+
+        Args:
+            subs: the substitution; it must make every bound an integer.
+
+        Returns:
+            The value.
+        """
         total = sp.Integer(0)
         for (exps, rng), c in self.terms.items():
             bounds = [(int(sp.sympify(lo).subs(subs)), int(sp.sympify(hi).subs(subs))) for lo, hi in rng]
@@ -190,7 +237,17 @@ class IndexedSum:
         return total
 
     def expect_phases(self, rule: PhaseRule) -> sp.Expr:
-        """``E_λ[self]`` by the rule ``E[λ^p conj(λ)^q] = δ_{pq}`` (module docstring); phase- and index-free."""
+        """``E_λ[self]`` by the rule ``E[λ^p conj(λ)^q] = δ_{pq}`` (see the module docstring).
+
+        Args:
+            rule: the position symbol and the smallest position for which counts are decided.
+
+        Returns:
+            An expression free of the phases and the indices.
+
+        Raises:
+            Undecided: a count is not one affine formula for every ``t ≥ rule.t_min``.
+        """
         return sp.Add(*[c * _expect_term(exps, rng, rule) for (exps, rng), c in self.terms.items()])
 
 
@@ -257,8 +314,10 @@ def _extreme(forms: list[Affine], rule: PhaseRule, largest: bool) -> Affine:
 
 
 def _phase_count(exps: tuple[sp.Expr, ...], ranges: Ranges, rule: PhaseRule) -> sp.Expr:
-    """``Σ_{box} E[∏_j λ_j^{e_j}]``: the number of index points with every ``e_j = 0`` (times a Kronecker
-    delta in ``t`` when an equation involves ``t`` alone)."""
+    """``Σ_{box} E[∏_j λ_j^{e_j}]``: the number of index points with every ``e_j = 0``.
+
+    The count is multiplied by a Kronecker delta in ``t`` when an equation involves ``t`` alone.
+    """
     indices = [index_symbol(k + 1) for k in range(len(ranges))]
     solution: dict[sp.Symbol, Affine] = {}
     t_values: set[Fraction] = set()

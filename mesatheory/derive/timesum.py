@@ -15,7 +15,18 @@ _S = sp.Symbol("s", integer=True, positive=True)
 
 
 def laurent_in_t(expr: sp.Expr, t: sp.Symbol) -> dict[int, sp.Expr]:
-    """``{k: coefficient of (t-1)^k}`` of an expression free of Kronecker deltas (raises otherwise)."""
+    """The Laurent coefficients in ``t - 1`` of an expression free of Kronecker deltas.
+
+    Args:
+        expr: a Laurent polynomial in ``t - 1``.
+        t: the position symbol.
+
+    Returns:
+        ``{k: coefficient of (t-1)^k}``, highest power first, zero coefficients dropped.
+
+    Raises:
+        ValueError: a term is not a Laurent monomial in ``t - 1`` (e.g. it holds a Kronecker delta).
+    """
     out: dict[int, sp.Expr] = {}
     for term in sp.Add.make_args(sp.expand(sp.sympify(expr).subs(t, _S + 1))):
         coeff, power = term.as_coeff_exponent(_S)
@@ -26,12 +37,29 @@ def laurent_in_t(expr: sp.Expr, t: sp.Symbol) -> dict[int, sp.Expr]:
 
 
 def as_laurent(expr: sp.Expr, t: sp.Symbol) -> sp.Expr:
-    """``expr`` written as ``Σ_k c_k (t-1)^k`` with factored coefficients (for display)."""
+    """``expr`` written as ``Σ_k c_k (t-1)^k`` with factored coefficients (for display).
+
+    Args:
+        expr: a Laurent polynomial in ``t - 1``.
+        t: the position symbol.
+
+    Returns:
+        The rewritten expression.
+    """
     return sp.Add(*[sp.factor(c) * (t - 1)**k for k, c in laurent_in_t(expr, t).items()])
 
 
 def sum_over_t(expr: sp.Expr, t: sp.Symbol, T: int | sp.Expr) -> sp.Expr:
-    """``Σ_{t=2}^{T-1} expr``: exact, by direct summation for an integer ``T``, in closed form otherwise."""
+    """``Σ_{t=2}^{T-1} expr``: exact, by direct summation for an integer ``T``, in closed form otherwise.
+
+    Args:
+        expr: a Laurent polynomial in ``t - 1``, possibly with Kronecker deltas in ``t``.
+        t: the position symbol.
+        T: the sequence length (an integer or a symbol).
+
+    Returns:
+        The sum, with generalised harmonic numbers ``H^{(k)}_{T-2}`` for symbolic ``T``.
+    """
     if isinstance(T, int) or getattr(T, "is_Integer", False):
         return sp.expand(sp.Add(*[expr.subs(t, k) for k in range(2, int(T))]))
     picked, smooth = sp.Integer(0), sp.Integer(0)

@@ -82,19 +82,50 @@ class Law:
         return self.name + ":" + ",".join(f"{k}={v}" for k, v in self.params.items())
 
     def joint_moment(self, exponents: Sequence[int]) -> sp.Expr:
-        """``E[∏_j x_{1,j}^{p_j}]`` for ``d = len(exponents)``, exactly."""
+        """``E[∏_j x_{1,j}^{p_j}]`` for ``d = len(exponents)``, exactly.
+
+        Args:
+            exponents: the powers ``(p_1, …, p_d)``, one per coordinate.
+
+        Returns:
+            The moment as a SymPy number (``oo`` when it diverges).
+        """
         raise NotImplementedError
 
     def marginal_moment(self, p: int, d: int) -> sp.Expr:
-        """``E[x_{1,1}^p]`` (the first coordinate) for dimension ``d``."""
+        """``E[x_{1,1}^p]`` (the first coordinate) for dimension ``d``.
+
+        Args:
+            p: the power.
+            d: the dimension of ``x_1``.
+
+        Returns:
+            The moment as a SymPy number (``oo`` when it diverges).
+        """
         return self.joint_moment((p,) + (0,) * (d - 1))
 
     def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
-        """``n`` draws of ``x_1 ∈ R^d`` as an ``(n, d)`` float64 array."""
+        """``n`` draws of ``x_1 ∈ R^d``.
+
+        Args:
+            rng: the random generator the draws come from.
+            n: the number of draws.
+            d: the dimension of ``x_1``.
+
+        Returns:
+            An ``(n, d)`` float64 array, one draw per row.
+        """
         raise NotImplementedError
 
     def atoms(self, d: int) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]] | None:
-        """The exact finite support ``[(probability, vector), ...]`` in ``R^d``, or ``None``."""
+        """The exact finite support in ``R^d``.
+
+        Args:
+            d: the dimension of ``x_1``.
+
+        Returns:
+            ``[(probability, vector), ...]`` when the law has finitely many atoms, else ``None``.
+        """
         return None
 
     def __repr__(self) -> str:
@@ -105,7 +136,7 @@ class Law:
 class IIDLaw(Law):
     """i.i.d. coordinates, each distributed as the univariate SymPy random expression ``rv``."""
 
-    rv: sp.Expr = None  # type: ignore[assignment]
+    rv: sp.Expr = None
     sampler: Sampler | None = None
 
     def __post_init__(self) -> None:
@@ -117,25 +148,56 @@ class IIDLaw(Law):
         object.__setattr__(self, "_moments", {})
 
     def moment(self, p: int) -> sp.Expr:
-        """``E[X^p]`` of one coordinate, exactly (cached)."""
+        """``E[X^p]`` of one coordinate, exactly (cached).
+
+        Args:
+            p: the power.
+
+        Returns:
+            The moment as a SymPy number (``oo`` when it diverges).
+
+        Raises:
+            LawError: SymPy cannot compute the moment.
+        """
         cache: dict[int, sp.Expr] = self._moments  # type: ignore[attr-defined]
         if p not in cache:
             cache[p] = _univariate_moment(self.rv, p)
         return cache[p]
 
     def joint_moment(self, exponents: Sequence[int]) -> sp.Expr:
+        """``E[∏_j x_{1,j}^{p_j}] = ∏_j E[X^{p_j}]``: the coordinates are independent.
+
+        Args:
+            exponents: the powers ``(p_1, …, p_d)``, one per coordinate.
+
+        Returns:
+            The product of the coordinates' moments (:meth:`moment`).
+        """
         value = sp.Integer(1)
         for p in exponents:
             value *= self.moment(p)
         return value
 
     def univariate_atoms(self) -> list[tuple[sp.Expr, sp.Expr]] | None:
-        """``[(probability, value)]`` when one coordinate has finite support, else ``None``."""
+        """The atoms of one coordinate.
+
+        Returns:
+            ``[(probability, value), ...]`` when one coordinate has finite support, else ``None``.
+        """
         if not _is_finite(self.rv):
             return None
         return [(sp.sympify(prob), sp.sympify(val)) for val, prob in st.density(self.rv).dict.items()]
 
     def atoms(self, d: int) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]] | None:
+        """The product of ``d`` copies of :meth:`univariate_atoms`.
+
+        Args:
+            d: the dimension of ``x_1``.
+
+        Returns:
+            ``[(probability, vector), ...]`` (every combination of the coordinates' atoms), or ``None`` when a
+            coordinate has infinite support.
+        """
         one = self.univariate_atoms()
         if one is None:
             return None
@@ -145,6 +207,19 @@ class IIDLaw(Law):
         return out
 
     def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+        """``n`` draws of ``x_1``: the NumPy sampler if given, else the exact atoms, else SymPy's sampler.
+
+        Args:
+            rng: the random generator the draws come from.
+            n: the number of draws.
+            d: the dimension of ``x_1``.
+
+        Returns:
+            An ``(n, d)`` float64 array, one draw per row.
+
+        Raises:
+            LawError: SymPy cannot sample the random expression.
+        """
         if self.sampler is not None:
             return np.asarray(self.sampler(rng, n, d), dtype=np.float64).reshape(n, d)
         one = self.univariate_atoms()
@@ -172,9 +247,25 @@ class AtomicLaw(Law):
     atom_fn: Callable[[int], list[tuple[sp.Expr, tuple[sp.Expr, ...]]]] = None  # type: ignore[assignment]
 
     def atoms(self, d: int) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]]:
+        """The atoms ``atom_fn(d)`` (computed once per ``d``).
+
+        Args:
+            d: the dimension of ``x_1``.
+
+        Returns:
+            ``[(probability, vector), ...]``.
+        """
         return _cached_atoms(self.atom_fn, d)
 
     def joint_moment(self, exponents: Sequence[int]) -> sp.Expr:
+        """``E[∏_j x_{1,j}^{p_j}]`` as the finite sum over the atoms.
+
+        Args:
+            exponents: the powers ``(p_1, …, p_d)``, one per coordinate.
+
+        Returns:
+            ``Σ_atoms probability · ∏_j v_j^{p_j}``, simplified.
+        """
         total = sp.Integer(0)
         for prob, vec in self.atoms(len(exponents)):
             term = prob
@@ -184,6 +275,16 @@ class AtomicLaw(Law):
         return sp.simplify(total)
 
     def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+        """``n`` draws of ``x_1``, each atom with its probability.
+
+        Args:
+            rng: the random generator the draws come from.
+            n: the number of draws.
+            d: the dimension of ``x_1``.
+
+        Returns:
+            An ``(n, d)`` float64 array, one draw per row.
+        """
         atoms = self.atoms(d)
         table = np.array([[float(v) for v in vec] for _, vec in atoms], dtype=np.float64)
         probs = np.array([float(p) for p, _ in atoms])
@@ -202,6 +303,17 @@ def law_from_sympy(rv: sp.Expr, name: str | None = None, sampler: Sampler | None
     or ``sympy.stats.FiniteRV("f", {-1: Rational(1, 3), 2: Rational(1, 6), 0: Rational(1, 2)})``.
     Exact moments come from SymPy; sampling is exact for finite laws and uses SymPy's (SciPy-backed)
     sampler otherwise, unless a NumPy ``sampler(rng, n, d)`` is given.
+
+    Args:
+        rv: the univariate random expression of one coordinate.
+        name: the law's name (default: ``str(rv)``).
+        sampler: an optional NumPy sampler ``sampler(rng, n, d) -> (n, d)`` array.
+
+    Returns:
+        The i.i.d. law.
+
+    Raises:
+        LawError: ``rv`` is not a SymPy expression in exactly one random symbol.
     """
     if not isinstance(rv, sp.Basic) or not st.random_symbols(rv):
         raise LawError(f"law_from_sympy needs a SymPy random expression, got {rv!r}")

@@ -31,7 +31,17 @@ class LawFamily:
     build: Callable[[Mapping[str, sp.Rational]], Law]
 
     def make(self, **params: sp.Rational) -> Law:
-        """The law with the given parameters (others at their defaults), checked against constraints."""
+        """The law with the given parameters (others at their defaults), checked against the constraints.
+
+        Args:
+            **params: parameter values by name (anything ``sympy.Rational`` accepts).
+
+        Returns:
+            The law.
+
+        Raises:
+            LawError: an unknown parameter, or a value outside its range.
+        """
         full = dict(self.defaults)
         for key, value in params.items():
             if key not in self.defaults:
@@ -127,7 +137,11 @@ FAMILIES: dict[str, LawFamily] = {f.name: f for f in [
 ]}
 
 def builtin_laws() -> list[Law]:
-    """Every built-in family at its default parameters, in registry order."""
+    """Every built-in family at its default parameters.
+
+    Returns:
+        One law per family of :data:`FAMILIES`, in registry order.
+    """
     return [family.make() for family in FAMILIES.values()]
 
 

@@ -35,12 +35,25 @@ class Kappas:
         return all(v.is_finite for v in (self.m2, self.k1, self.k2, self.k3))
 
     def items(self) -> list[tuple[str, sp.Expr]]:
-        """``[("m2", m2), ("k1", κ1), ("k2", κ2), ("k3", κ3)]``, in that order."""
+        """The four moments with their names.
+
+        Returns:
+            ``[("m2", m2), ("k1", κ1), ("k2", κ2), ("k3", κ3)]``, in that order.
+        """
         return [("m2", self.m2), ("k1", self.k1), ("k2", self.k2), ("k3", self.k3)]
 
 
 def coordinate_kappas(law: Law, d: int, j: int) -> Kappas:
-    """``m2, κ1, κ2, κ3`` computed at coordinate ``j`` from the law's joint moments."""
+    """``m2, κ1, κ2, κ3`` computed at coordinate ``j`` from the law's joint moments.
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension of ``x_1``.
+        j: the coordinate (0-based).
+
+    Returns:
+        The exact moments of coordinate ``j``.
+    """
     def e(powers: dict[int, int]) -> sp.Expr:
         exps = [0] * d
         for i, p in powers.items():
@@ -51,7 +64,17 @@ def coordinate_kappas(law: Law, d: int, j: int) -> Kappas:
 
 
 def kappas(law: Law, d: int) -> Kappas:
-    """``m2, κ1, κ2, κ3`` of ``law`` in dimension ``d`` (coordinate 1; see :func:`decide_assumption2`)."""
+    """``m2, κ1, κ2, κ3`` of ``law`` in dimension ``d``, at coordinate 1.
+
+    Under Assumption 2 they are the same at every coordinate (:func:`decide_assumption2` checks it).
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension of ``x_1``.
+
+    Returns:
+        The exact moments of the first coordinate.
+    """
     return coordinate_kappas(law, d, 0)
 
 
@@ -72,6 +95,13 @@ def decide_assumption2(law: Law, d: int) -> Decision:
       distinct indices, ``n ≤ 4`` and ``1 ≤ r_k ≤ R``, where ``R`` is the number of distinct non-zero values
       a coordinate takes (higher powers span nothing new on a finite support), and the κ's are compared
       across coordinates.
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension of ``x_1``.
+
+    Returns:
+        Whether Assumption 2 holds, with the moment that decides it.
     """
     if law.iid:
         mean = law.marginal_moment(1, d)

@@ -25,7 +25,17 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?\Z")
 
 
 def parse_number(text: str) -> sp.Rational:
-    """An exact rational from a decimal or fraction literal; ``LawError`` otherwise."""
+    """An exact rational from a decimal or fraction literal.
+
+    Args:
+        text: ``2``, ``-0.5``, ``1e-3`` or ``1/3`` (surrounding spaces are ignored).
+
+    Returns:
+        The exact value (``0.1`` is ``1/10``).
+
+    Raises:
+        LawError: ``text`` is not such a literal.
+    """
     text = text.strip()
     if not _NUMBER.match(text):
         raise LawError(f"'{text}' is not a number (use e.g. 2, 0.5, 1e-3 or 1/3)")
@@ -36,6 +46,12 @@ def parse_number(text: str) -> sp.Rational:
 
 def get_law(spec: str | Law) -> Law:
     """The law named by ``spec`` (``"gaussian"``, ``"gaussian:sigma=2"``, ``"student_t:nu=8,scale=1/2"``).
+
+    Args:
+        spec: a spec string, or a law (returned as it is).
+
+    Returns:
+        The built-in law with the given parameters (the others at their defaults).
 
     Raises:
         LawError: unknown name or parameter, malformed value, or a value outside its range; the message

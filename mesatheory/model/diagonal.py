@@ -18,8 +18,13 @@ import numpy as np
 def unit_predictions(X: np.ndarray) -> np.ndarray:
     """``g_t`` for ``t = 2..T-1`` (the prediction at ``ab = 1``): shape ``(n, T-2, d)``.
 
-    ``X`` has shape ``(n, T, d)`` with ``X[:, s] = x_{s+1}``. Row ``t-2`` of the result is ``g_t``.
     The prefix sum runs over one column ``k`` of ``S_t`` at a time, keeping memory at ``O(n T d)``.
+
+    Args:
+        X: sequences of shape ``(n, T, d)`` with ``X[:, s] = x_{s+1}``.
+
+    Returns:
+        ``g`` of shape ``(n, T-2, d)``; row ``t-2`` is ``g_t``.
     """
     n, T, d = X.shape
     nxt = X[:, 1:T - 1]            # x_{i+1}, i = 1..T-2
@@ -35,12 +40,28 @@ def unit_predictions(X: np.ndarray) -> np.ndarray:
 
 
 def diagonal_predictions(X: np.ndarray, a: float, b: float) -> np.ndarray:
-    """``ŷ_t = a b g_t`` for ``t = 2..T-1``: shape ``(n, T-2, d)``."""
+    """The diagonal model's predictions ``ŷ_t = a b g_t`` for ``t = 2..T-1``.
+
+    Args:
+        X: sequences of shape ``(n, T, d)``.
+        a: the diagonal of ``W^{KQ}_{32}``.
+        b: the diagonal of ``W^{PV}_{12}``.
+
+    Returns:
+        ``ŷ`` of shape ``(n, T-2, d)``; row ``t-2`` is ``ŷ_t``.
+    """
     return (a * b) * unit_predictions(X)
 
 
 def targets(X: np.ndarray) -> np.ndarray:
-    """``x_{t+1}`` for ``t = 2..T-1``: shape ``(n, T-2, d)`` (aligned with :func:`unit_predictions`)."""
+    """The targets ``x_{t+1}`` for ``t = 2..T-1``, aligned with :func:`unit_predictions`.
+
+    Args:
+        X: sequences of shape ``(n, T, d)``.
+
+    Returns:
+        A view of shape ``(n, T-2, d)``.
+    """
     return X[:, 2:]
 
 
@@ -49,6 +70,12 @@ def loss_statistics(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     The empirical AR loss of the diagonal model is quadratic in ``c = ab``:
     ``½ Σ_t ||c g_t - x_{t+1}||² = ½ c² D - c N + const``, minimised at ``c = N / D``.
+
+    Args:
+        X: sequences of shape ``(n, T, d)``.
+
+    Returns:
+        ``(N, D)``, each of shape ``(n,)``.
     """
     g = unit_predictions(X)
     y = targets(X)
@@ -58,9 +85,16 @@ def loss_statistics(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unit_prediction_at(X: np.ndarray, t: int) -> np.ndarray:
-    """``g_t = (1/(t-1)) Σ_{i=1}^{t-1} x_{i+1} (x_i^* x_t)`` at one position ``t`` (1-based): shape ``(n, d)``.
+    """``g_t = (1/(t-1)) Σ_{i=1}^{t-1} x_{i+1} (x_i^* x_t)`` at one position ``t``.
 
     ``O(t d)`` per sequence — for statistics at a single position, such as the last one.
+
+    Args:
+        X: sequences of shape ``(n, T, d)``.
+        t: the position (1-based, ``2 ≤ t ≤ T``).
+
+    Returns:
+        ``g_t`` of shape ``(n, d)``.
     """
     scores = np.einsum("nij,nj->ni", np.conj(X[:, :t - 1]), X[:, t - 1])   # x_i^* x_t, i = 1..t-1
     return np.einsum("nij,ni->nj", X[:, 1:t], scores) / (t - 1)

@@ -51,7 +51,14 @@ DIRECT_CHUNK = 128       # sequences per chunk in the direct path (memory O(chun
 
 
 def embed(X: np.ndarray) -> np.ndarray:
-    """``Z[:, s] = z_{s+1} = (x_{s+1}, x_s)`` with ``x_0 = 0``: shape ``(n, T, 2d)``."""
+    """The reduced embedding ``Z[:, s] = z_{s+1} = (x_{s+1}, x_s)`` with ``x_0 = 0``.
+
+    Args:
+        X: sequences of shape ``(n, T, d)``.
+
+    Returns:
+        ``Z`` of shape ``(n, T, 2d)``, complex128.
+    """
     n, T, d = X.shape
     Z = np.zeros((n, T, 2 * d), dtype=np.complex128)
     Z[:, :, :d] = X
@@ -61,7 +68,18 @@ def embed(X: np.ndarray) -> np.ndarray:
 
 def direct_chunk(P: np.ndarray, Q: np.ndarray, X: np.ndarray, want_grad: bool
                   ) -> tuple[float, np.ndarray | None, np.ndarray | None, np.ndarray]:
-    """Unnormalised ``Σ ½|r|²``, ``Σ r̃ (S q)^*``, ``Σ (A^* r̃) z^*`` (``r̃ = r/(t-1)``) and ``ŷ`` for one chunk."""
+    """Unnormalised ``Σ ½|r|²``, ``Σ r̃ (S q)^*``, ``Σ (A^* r̃) z^*`` (``r̃ = r/(t-1)``) and ``ŷ`` for one chunk.
+
+    Args:
+        P: the active block of ``W^{PV}``, shape ``(d, 2d)``.
+        Q: the active block of ``W^{KQ}``, shape ``(2d, 2d)``.
+        X: the chunk's sequences, shape ``(n, T, d)``.
+        want_grad: whether to compute the gradients.
+
+    Returns:
+        ``(loss, gP, gQ, yhat)``: the loss summed over the chunk, the complex gradients (``None`` without
+        ``want_grad``) and the predictions of shape ``(n, T-2, d)``.
+    """
     n, T, d = X.shape
     Z = embed(X)
     p = Z @ P.T                                   # p_i = P z_i        (n, T, d)
@@ -85,7 +103,16 @@ def direct_chunk(P: np.ndarray, Q: np.ndarray, X: np.ndarray, want_grad: bool
 
 
 def predictions(P: np.ndarray, Q: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """``ŷ_t`` for ``t = 2..T-1``: shape ``(n, T-2, d)`` (row ``t-2`` is ``ŷ_t``), by prefix sums."""
+    """The full model's predictions ``ŷ_t`` for ``t = 2..T-1``, by prefix sums.
+
+    Args:
+        P: the active block of ``W^{PV}``.
+        Q: the active block of ``W^{KQ}``.
+        X: sequences of shape ``(n, T, d)``.
+
+    Returns:
+        ``ŷ`` of shape ``(n, T-2, d)``; row ``t-2`` is ``ŷ_t``.
+    """
     out = [direct_chunk(P, Q, X[s:s + DIRECT_CHUNK], False)[3] for s in range(0, len(X), DIRECT_CHUNK)]
     return np.concatenate(out) if out else np.zeros((0, X.shape[1] - 2, X.shape[2]), np.complex128)
 
@@ -96,6 +123,16 @@ def loss_and_grad_direct(P: np.ndarray, Q: np.ndarray, X: np.ndarray, weights: n
 
     ``L = Σ_n w_n Σ_t ½ ||ŷ_t - x_{t+1}||²`` with ``w_n = 1/n`` (the official mean) unless ``weights`` is given
     (e.g. cubature weights).
+
+    Args:
+        P: the active block of ``W^{PV}``.
+        Q: the active block of ``W^{KQ}``.
+        X: sequences of shape ``(n, T, d)``.
+        weights: per-sequence weights ``w_n`` (default ``1/n``).
+
+    Returns:
+        ``(L, ∇_P L, ∇_Q L)``; the gradients in the parameters' type
+        (:func:`mesatheory.model.parameters.gradient_dtype`).
     """
     n = len(X)
     if weights is None:
@@ -131,12 +168,28 @@ class LastPosition:
 
     @classmethod
     def from_sequences(cls, X: np.ndarray) -> LastPosition:
+        """The last-position data of the sequences ``X``.
+
+        Args:
+            X: sequences of shape ``(n, T, d)``.
+
+        Returns:
+            ``S_{T-1}``, ``z_{T-1}`` and ``x_T`` of every sequence.
+        """
         Z = embed(X)
         T = X.shape[1]
         S = np.einsum("nia,nib->nab", Z[:, :T - 1], Z[:, :T - 1].conj())
         return cls(S=S, z=Z[:, T - 2], target=X[:, T - 1], T=T)
 
     def predict(self, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-        """``ŷ_{T-1} = P S_{T-1} Q z_{T-1} / (T-2)``: shape ``(n, d)``."""
+        """The prediction at the last position, ``ŷ_{T-1} = P S_{T-1} Q z_{T-1} / (T-2)``.
+
+        Args:
+            P: the active block of ``W^{PV}``.
+            Q: the active block of ``W^{KQ}``.
+
+        Returns:
+            ``ŷ_{T-1}`` of shape ``(n, d)``.
+        """
         s = np.einsum("nab,nb->na", self.S, self.z @ Q.T)
         return (s @ P.T) / (self.T - 2)

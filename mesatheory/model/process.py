@@ -12,20 +12,48 @@ from ..laws import Law
 
 
 def sample_phases(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
-    """``θ`` of shape ``(n, d)``, i.i.d. uniform on ``[0, 2π)``."""
+    """Random phases ``θ``, i.i.d. uniform on ``[0, 2π)`` (``λ_j = e^{iθ_j}``).
+
+    Args:
+        rng: the random generator.
+        n: the number of sequences.
+        d: the dimension.
+
+    Returns:
+        ``θ`` of shape ``(n, d)``.
+    """
     return rng.uniform(0.0, 2.0 * np.pi, size=(n, d))
 
 
 def sequences(x1: np.ndarray, theta: np.ndarray, T: int) -> np.ndarray:
-    """``X[:, s, j] = e^{i s θ_j} x_{1,j}`` for ``s = 0..T-1``: shape ``(n, T, d)``, complex128."""
+    """The AR sequences ``X[:, s, j] = e^{i s θ_j} x_{1,j}`` for ``s = 0..T-1``.
+
+    Args:
+        x1: the first tokens, shape ``(n, d)``.
+        theta: the phases, shape ``(n, d)``.
+        T: the sequence length.
+
+    Returns:
+        ``X`` of shape ``(n, T, d)``, complex128.
+    """
     s = np.arange(T, dtype=np.float64)
     return x1[:, None, :] * np.exp(1j * s[None, :, None] * theta[:, None, :])
 
 
 def sample_sequences(law: Law, rng: np.random.Generator, n: int, d: int, T: int) -> tuple[np.ndarray, np.ndarray]:
-    """Draw ``x_1 ~ law`` and ``W``; return ``(x1, X)`` with ``x1`` of shape ``(n, d)`` and ``X`` as above.
+    """Draw ``x_1 ~ law`` and ``W``, and build the sequences.
 
     ``x_1`` is drawn before the phases, so a fixed ``rng`` state gives the same numbers bit for bit.
+
+    Args:
+        law: the law of ``x_1``.
+        rng: the random generator.
+        n: the number of sequences.
+        d: the dimension.
+        T: the sequence length.
+
+    Returns:
+        ``(x1, X)``: ``x1`` of shape ``(n, d)`` and ``X`` of shape ``(n, T, d)`` (see :func:`sequences`).
     """
     x1 = law.sample(rng, n, d)
     theta = sample_phases(rng, n, d)

@@ -20,7 +20,17 @@ CHUNK = 2000  # sequences per chunk (bounds the (n, d, t) intermediates)
 
 
 def loss_and_grad_reference(P: np.ndarray, Q: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """``L``, ``∇_P L``, ``∇_Q L`` (mean over the ``n`` sequences of ``X``) by per-prefix products."""
+    """``L``, ``∇_P L``, ``∇_Q L`` (mean over the ``n`` sequences of ``X``) by per-prefix products.
+
+    Args:
+        P: the active block of ``W^{PV}``, shape ``(d, 2d)``.
+        Q: the active block of ``W^{KQ}``, shape ``(2d, 2d)``.
+        X: sequences of shape ``(n, T, d)``.
+
+    Returns:
+        ``(L, ∇_P L, ∇_Q L)``; the gradients in the parameters' type
+        (:func:`mesatheory.model.parameters.gradient_dtype`).
+    """
     n, T, d = X.shape
     loss = 0.0
     gP = np.zeros(P.shape, np.complex128)
@@ -48,7 +58,19 @@ def loss_and_grad_reference(P: np.ndarray, Q: np.ndarray, X: np.ndarray) -> tupl
 
 def reference_trajectory(P: np.ndarray, Q: np.ndarray, X: np.ndarray, lr: float, epochs: int,
                          mask: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``ab`` after each of ``epochs`` gradient steps (``epochs + 1`` values) and the final ``(P, Q)``."""
+    """Full-batch gradient descent with :func:`loss_and_grad_reference`.
+
+    Args:
+        P: the initial active block of ``W^{PV}`` (not modified).
+        Q: the initial active block of ``W^{KQ}`` (not modified).
+        X: the training sequences, shape ``(n, T, d)``.
+        lr: the learning rate.
+        epochs: the number of gradient steps.
+        mask: zero the off-diagonal entries of ``W^{PV}_{12}`` and ``W^{KQ}_{32}`` after each step.
+
+    Returns:
+        ``(ab, P, Q)``: ``ab`` before and after each step (``epochs + 1`` values) and the final blocks.
+    """
     P, Q = P.copy(), Q.copy()
     ab = [diagonal_product(P, Q)]
     for _ in range(epochs):

@@ -47,6 +47,9 @@ def single_threaded_blas() -> AbstractContextManager:
 
     The kernels below make thousands of tiny matrix products; a multithreaded BLAS spends more time starting
     threads than computing (measured: 2× slower per epoch). Parallelism, if wanted, comes from ``workers``.
+
+    Returns:
+        A context manager.
     """
     try:
         from threadpoolctl import threadpool_limits
@@ -91,10 +94,12 @@ class SpectralData:
 
     @property
     def m(self) -> int:
+        """The number of sequences."""
         return self.x1.shape[0]
 
     @property
     def d(self) -> int:
+        """The dimension of ``x_1``."""
         return self.x1.shape[1]
 
     def _build_tables(self) -> dict[str, np.ndarray]:
@@ -129,6 +134,7 @@ class SpectralData:
                         ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
         """Unnormalised loss and gradients of the regular sequences ``sl`` (positions in the tables)."""
         tb = self._tables
+        assert tb is not None, "the tables are built by loss_and_grad"
         d, T = self.d, self.T
         Tp = T - 2
         idx = tb["idx"][sl]
@@ -246,6 +252,16 @@ class SpectralData:
 
         ``workers > 1`` spreads chunks over threads (NumPy releases the GIL); chunk results are summed in a
         fixed order, so the result does not depend on ``workers``.
+
+        Args:
+            P: the active block of ``W^{PV}``, shape ``(d, 2d)``.
+            Q: the active block of ``W^{KQ}``, shape ``(2d, 2d)``.
+            workers: the number of threads.
+            want_grad: whether to compute the gradients.
+
+        Returns:
+            ``(L, ∇_P L, ∇_Q L)``; the gradients in the parameters' type
+            (:func:`mesatheory.model.parameters.gradient_dtype`), ``None`` without ``want_grad``.
         """
         if self._tables is None:
             self._tables = self._build_tables()
@@ -263,12 +279,14 @@ class SpectralData:
         gQ = np.zeros(Q.shape, np.complex128)
         if want_grad:
             for _, p, q in parts:
+                assert p is not None and q is not None
                 gP += p
                 gQ += q
         if self.onehot.any():
             l, p, q = self._onehot_part(P, Q, want_grad)
             loss += l
             if want_grad:
+                assert p is not None and q is not None
                 gP += p
                 gQ += q
         if len(self._X_degenerate):
@@ -276,6 +294,7 @@ class SpectralData:
                 l, p, q, _ = direct_chunk(P, Q, self._X_degenerate[s:s + DIRECT_CHUNK], want_grad)
                 loss += l
                 if want_grad:
+                    assert p is not None and q is not None
                     gP += p
                     gQ += q
         scale = 1.0 / self.m

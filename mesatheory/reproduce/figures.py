@@ -23,7 +23,15 @@ from .training import TrainResult
 
 
 def save_atomic(fig: plt.Figure, path: Path) -> None:
-    """Save ``fig`` as PNG to ``path`` atomically (:func:`mesatheory._io.atomic_path`) and close it."""
+    """Save ``fig`` as PNG to ``path`` atomically (:func:`mesatheory._io.atomic_path`) and close it.
+
+    Args:
+        fig: the matplotlib figure (closed even if saving fails).
+        path: the PNG file.
+
+    Raises:
+        OutputError: the file cannot be written.
+    """
     try:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
@@ -40,15 +48,33 @@ def _lines(ax: plt.Axes, exact: float | None, asymptote: float | None, exact_lab
 
 
 def plot_series(path: Path, title: str, ylabel: str, curves: Sequence[tuple[str, np.ndarray]],
-                theory_curves: Sequence[np.ndarray] = (), exact: float | None = None,
+                theory_curves: Sequence[np.ndarray | None] = (), exact: float | None = None,
                 asymptote: float | None = None, exact_label: str = "exact (finite T)",
                 asymptote_label: str = "paper's line (T → ∞)", logy: bool = False) -> None:
-    """Per-epoch curves (one per run) with optional noise-free GD curves and the two theory lines."""
+    """Per-epoch curves (one per run) with optional noise-free GD curves and the two theory lines.
+
+    Args:
+        path: the PNG file.
+        title: the plot's title.
+        ylabel: the y-axis label.
+        curves: ``(label, values per epoch)`` of each run.
+        theory_curves: the noise-free GD curve of each run, in the order of ``curves`` (``None`` for a run
+            without one), drawn dashed in the run's colour.
+        exact: the exact finite-``T`` value (solid line), if any.
+        asymptote: the paper's ``T → ∞`` value (dotted line), if any.
+        exact_label: the legend of the exact line.
+        asymptote_label: the legend of the asymptote.
+        logy: a logarithmic y axis.
+
+    Raises:
+        OutputError: the file cannot be written.
+    """
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for i, (label, y) in enumerate(curves):
         line, = ax.plot(np.arange(len(y)), y, lw=2, label=label)
-        if i < len(theory_curves) and theory_curves[i] is not None:
-            ax.plot(np.arange(len(theory_curves[i])), theory_curves[i], lw=1, ls="--", color=line.get_color())
+        theory = theory_curves[i] if i < len(theory_curves) else None
+        if theory is not None:
+            ax.plot(np.arange(len(theory)), theory, lw=1, ls="--", color=line.get_color())
     _lines(ax, exact, asymptote, exact_label, asymptote_label)
     if logy:
         ax.set_yscale("log")
@@ -61,7 +87,16 @@ def plot_series(path: Path, title: str, ylabel: str, curves: Sequence[tuple[str,
 
 
 def plot_heatmaps(path: Path, title: str, panels: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> None:
-    """One row per run: the trained ``W^{PV}`` active rows (``d × 2d``) and ``W^{KQ}`` active block (``2d × 2d``)."""
+    """One row per run: the trained ``W^{PV}`` active rows (``d × 2d``) and ``W^{KQ}`` active block (``2d × 2d``).
+
+    Args:
+        path: the PNG file.
+        title: the figure's title.
+        panels: ``(label, P, Q)`` of each run (real parts are shown).
+
+    Raises:
+        OutputError: the file cannot be written.
+    """
     fig, axes = plt.subplots(len(panels), 2, figsize=(9, 3.2 * len(panels)), squeeze=False)
     for row, (label, P, Q) in enumerate(panels):
         for col, (name, M) in enumerate((("W^PV[1:d, d+1:3d]", P.real), ("W^KQ[d+1:3d, d+1:3d]", Q.real))):
@@ -75,8 +110,25 @@ def plot_heatmaps(path: Path, title: str, panels: Sequence[tuple[str, np.ndarray
 
 def plot_figure(fig: Figure, folder: Path, results: list[TrainResult], preds: list[GDPrediction | None],
            exact: float, m2: float) -> list[str]:
-    """The figure's plots into ``folder`` (ab with its GD twins and both theory lines, test ratio, test loss, heat
-    maps, as ``fig.plots`` asks); return the file names written."""
+    """The figure's plots into ``folder``, as ``fig.plots`` asks.
+
+    The plots are ``ab`` with its GD twins and both theory lines, the test ratio, the test loss and the heat
+    maps.
+
+    Args:
+        fig: the figure.
+        folder: the output folder.
+        results: the trained runs.
+        preds: the GD prediction of each run (``None`` for a run without a theory).
+        exact: Theorem 1's exact ``ã·b̃`` at the runs' ``T``.
+        m2: ``E[x²]`` of the law (the test ratio's theory is ``ab·m2``).
+
+    Returns:
+        The file names written, in order.
+
+    Raises:
+        OutputError: a file cannot be written.
+    """
     written = []
 
     def label(r: TrainResult) -> str:

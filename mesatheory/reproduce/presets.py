@@ -1,8 +1,8 @@
 """The paper's simulation presets (``checks/paper.toml``) as typed data.
 
 The file is TOML, read with :mod:`tomllib` (Python ≥ 3.11) or its backport ``tomli`` (a dependency on 3.10).
-``mesatheory/reproduce/paper.toml`` is a link to ``checks/paper.toml``, so the one file is both the catalogue CI reads and
-the data a wheel ships.
+``mesatheory/reproduce/paper.toml`` is a link to ``checks/paper.toml``, so the one file is both the catalogue CI
+reads and the data a wheel ships.
 """
 
 from __future__ import annotations
@@ -49,6 +49,17 @@ class Presets:
     figures: tuple[Figure, ...]
 
     def figure(self, name: str) -> Figure:
+        """The figure called ``name``.
+
+        Args:
+            name: the figure's name.
+
+        Returns:
+            The figure.
+
+        Raises:
+            PresetError: no figure has that name.
+        """
         for f in self.figures:
             if f.name == name:
                 return f
@@ -56,17 +67,34 @@ class Presets:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """The file's content as a dict (``tomllib``, or its backport ``tomli`` on Python 3.10)."""
+    """The file's content as a dict (``tomllib``, or its backport ``tomli`` on Python 3.10).
+
+    Args:
+        path: a TOML file.
+
+    Returns:
+        The parsed document.
+    """
     try:
         import tomllib  # Python ≥ 3.11
     except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+        import tomli as tomllib
     with open(path, "rb") as fh:
         return tomllib.load(fh)
 
 
 def load_presets(path: Path | str | None = None) -> Presets:
-    """Read the presets (``path``, else ``$MESATHEORY_PRESETS``, else the repository's ``checks/paper.toml``)."""
+    """Read the presets (``path``, else ``$MESATHEORY_PRESETS``, else the repository's ``checks/paper.toml``).
+
+    Args:
+        path: the presets file (default: ``$MESATHEORY_PRESETS``, else the shipped ``paper.toml``).
+
+    Returns:
+        The sizes and the figures, in file order.
+
+    Raises:
+        PresetError: the file is missing or malformed.
+    """
     path = Path(path or os.environ.get(PRESETS_ENV) or DEFAULT_PATH)
     if not path.is_file():
         raise PresetError(f"presets file not found: {path} (set {PRESETS_ENV} to its location)")

@@ -39,13 +39,32 @@ from .training import Dataset, RunConfig, TrainResult
 
 
 def list_figures(presets: Presets | None = None) -> list[tuple[str, str]]:
-    """``(name, description)`` of every figure, in the order of ``checks/paper.toml``."""
+    """``(name, description)`` of every figure, in the order of ``checks/paper.toml``.
+
+    Args:
+        presets: the presets (default: :func:`mesatheory.reproduce.presets.load_presets`).
+
+    Returns:
+        One pair per figure.
+
+    Raises:
+        PresetError: the presets file is missing or malformed.
+    """
     presets = presets or load_presets()
     return [(f.name, f.description) for f in presets.figures]
 
 
 def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunConfig]:
-    """The runs of one figure: every mask × initialisation, on the figure's law and one shared dataset."""
+    """The runs of one figure: every mask × initialisation, on the figure's law and one shared dataset.
+
+    Args:
+        fig: the figure.
+        presets: the sizes, seed and initialisations.
+        quick: use the quick sizes, initialisations and epochs.
+
+    Returns:
+        One configuration per run, masks outermost.
+    """
     m, m_test = (presets.quick_m, presets.quick_m_test) if quick else (presets.m, presets.m_test)
     inits = presets.quick_inits if quick else presets.inits
     epochs = fig.quick_epochs if quick else fig.epochs
@@ -55,7 +74,20 @@ def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunC
 
 
 def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick: bool = False) -> list[RunRow]:
-    """Compare a figure's trained runs with the theory, write its plots and ``data.json``; return its rows."""
+    """Compare a figure's trained runs with the theory, write its plots and ``data.json``.
+
+    Args:
+        fig: the figure.
+        results: its trained runs, in the order of :func:`figure_runs`.
+        out_dir: the output folder; the figure's files go to ``out_dir / fig.name``.
+        quick: whether the runs are the quick ones (recorded in ``data.json``).
+
+    Returns:
+        One summary row per run.
+
+    Raises:
+        OutputError: a file cannot be written.
+    """
     cfg0 = results[0].config
     law, d, T = get_law(fig.law), cfg0.d, cfg0.T
     k = kappas(law, d)
@@ -87,14 +119,27 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
 
 def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progress | None = None,
         workers: int | None = None, presets: Presets | None = None) -> Path:
-    """Run the named figures (``["all"]`` for every one); return the path of ``summary.md``.
+    """Run the named figures and write their plots, data and the summary.
 
-    ``workers`` (default: up to 2, the CPUs available) processes train whole runs in parallel
-    (:func:`mesatheory.reproduce.scheduling.train_runs`); a figure is written as soon as its runs are done. The numbers do not
-    depend on ``workers``.
+    A figure is written as soon as its runs are done. ``summary.json`` next to ``summary.md`` holds the rows and
+    ``"passed"``: ``True`` iff every run that has a theory passes (the value CI asserts with ``--quick``).
 
-    ``summary.json`` next to it holds the rows and ``"passed"``: ``True`` iff every run that has a theory
-    passes (the value CI asserts with ``--quick``).
+    Args:
+        figures: figure names, or ``["all"]`` for every one.
+        out_dir: the output folder.
+        quick: smaller training sets and fewer epochs (what CI runs).
+        progress: if given, called with a message and the fraction of the work done.
+        workers: processes that train whole runs in parallel (:func:`mesatheory.reproduce.scheduling.train_runs`;
+            default: up to 2, the CPUs available). The numbers do not depend on it.
+        presets: the presets (default: :func:`mesatheory.reproduce.presets.load_presets`).
+
+    Returns:
+        The path of ``summary.md``.
+
+    Raises:
+        PresetError: an unknown figure, or a missing or malformed presets file.
+        DivergenceError: a run diverged.
+        OutputError: a file cannot be written.
     """
     presets = presets or load_presets()
     if workers is None:

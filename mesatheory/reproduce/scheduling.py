@@ -20,6 +20,7 @@ import queue as queue_mod
 import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from .._io import Progress
@@ -32,14 +33,24 @@ ONE_HOT_COST = 0.1            # relative per-epoch cost of a run whose x_1 are o
 
 
 class DatasetCache:
-    """The dataset of the last configuration asked for (one at a time: a paper-size dataset's tables are
-    ≈ 0.3 GB)."""
+    """The dataset of the last configuration asked for.
+
+    One at a time: a paper-size dataset's tables are ≈ 0.3 GB.
+    """
 
     def __init__(self) -> None:
         self._key: tuple | None = None
         self._data: Dataset | None = None
 
     def get(self, cfg: RunConfig) -> Dataset:
+        """The dataset of ``cfg``: the cached one if it has the same law, sizes and seed, else a new draw.
+
+        Args:
+            cfg: the run's configuration.
+
+        Returns:
+            The dataset (kept until a configuration with other draws is asked for).
+        """
         key = (cfg.law, cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
         if key != self._key or self._data is None:
             self._data = None                                   # free the old tables before drawing
@@ -82,8 +93,11 @@ def _worker_run(index: int, cfg: RunConfig) -> TrainResult:  # pragma: no cover 
 
 
 def _cost(cfg: RunConfig) -> float:
-    """Estimated work of a run: epochs × sequences, a tenth of that when every ``x_1`` has at most one non-zero
-    coordinate (the engine's closed form over positions; measured ≈ 27 ms against ≈ 300 ms per epoch)."""
+    """Estimated work of a run: epochs × sequences.
+
+    A tenth of that when every ``x_1`` has at most one non-zero coordinate (the engine's closed form over
+    positions; measured ≈ 27 ms against ≈ 300 ms per epoch).
+    """
     atoms = get_law(cfg.law).atoms(cfg.d)
     one_hot = atoms is not None and all(sum(1 for v in vec if v != 0) <= 1 for _, vec in atoms)
     return (cfg.epochs + 1) * cfg.m * (ONE_HOT_COST if one_hot else 1.0)
@@ -96,6 +110,18 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
     ``progress(message, fraction)`` receives the fraction of the estimated work done (:func:`_cost`). Runs start
     costliest first, so the cheap ones fill the other worker while the last long run finishes. An error in a run
     (e.g. a divergent learning rate) is raised here, and the other workers are stopped.
+
+    Args:
+        configs: the runs.
+        workers: processes that train whole runs; with one worker (or one run) the runs are trained in this
+            process, with ``workers`` threads per epoch.
+        progress: if given, called as ``progress(message, fraction)``.
+
+    Yields:
+        ``(index, result)`` for each run, ``index`` its position in ``configs``.
+
+    Raises:
+        DivergenceError: a run diverged.
     """
     weights = [_cost(cfg) for cfg in configs]
     total = float(sum(weights)) or 1.0
@@ -110,8 +136,7 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
         cache = DatasetCache()
         for i in range(len(configs)):
             cfg = configs[i]
-            yield i, train(cfg, progress=lambda msg, frac, i=i: note(i, msg, frac), data=cache.get(cfg),
-                           threads=workers)
+            yield i, train(cfg, progress=partial(note, i), data=cache.get(cfg), threads=workers)
         return
 
     ctx = mp.get_context("spawn")

@@ -52,7 +52,15 @@ class RunRow:
 
 
 def ratio_se(data: Dataset, res: TrainResult) -> float:
-    """SE of the final test ratio: spread of the per-sequence means of ``Re ŷ_{T-1,j}/x_{T,j}`` over ``√m_test``."""
+    """SE of the final test ratio: spread of the per-sequence means of ``Re ŷ_{T-1,j}/x_{T,j}`` over ``√m_test``.
+
+    Args:
+        data: the run's dataset (its test sequences).
+        res: the trained run (its final blocks).
+
+    Returns:
+        The standard error (NaN with fewer than two usable test sequences).
+    """
     last = data.last_position()
     yhat, x = last.predict(res.P, res.Q), last.target
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -64,6 +72,19 @@ def ratio_se(data: Dataset, res: TrainResult) -> float:
 
 def summary_row(fig: Figure, res: TrainResult, pred: GDPrediction | None, exact: float, m2: float,
          ratio_se: float = float("nan")) -> RunRow:
+    """One run's row: the trained ``ab`` against the noise-free GD prediction, with the pass rule of the module.
+
+    Args:
+        fig: the run's figure.
+        res: the trained run.
+        pred: the GD prediction with its SE, or ``None`` when the run has no theory.
+        exact: Theorem 1's exact ``ã·b̃`` at the run's ``T``.
+        m2: ``E[x²]`` of the law (for the test ratio).
+        ratio_se: the SE of the final test ratio (:func:`ratio_se`).
+
+    Returns:
+        The row; ``passed`` and ``converged`` are ``None`` without a theory.
+    """
     cfg, log = res.config, res.log
     ab = float(log.ab[-1])
     predicted = se = z = None
@@ -100,7 +121,17 @@ def _fmt(x: float | None, spec: str = ".5g") -> str:
 
 
 def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds: float) -> str:
-    """The ``summary.md`` text: one table row per run, the test-ratio and test-loss tables, the pass count."""
+    """The ``summary.md`` text: one table row per run, the test-ratio and test-loss tables, the pass count.
+
+    Args:
+        rows: the runs' rows.
+        presets: the sizes shown in the header.
+        quick: whether the runs are the quick ones.
+        seconds: the wall time shown in the header.
+
+    Returns:
+        The Markdown text.
+    """
     m = presets.quick_m if quick else presets.m
     lines = [
         "# Reproduction of the paper's simulations",
@@ -135,7 +166,8 @@ def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds:
                   "|---|---|---|---|---|---|"]
         for r in ratio_rows:
             e = r.extra
-            lines.append(f"| {r.figure} | ({r.a0:g}, {r.b0:g}) | {e['test_ratio']:.5g} ± {_fmt(e['test_ratio_se'], '.2g')} | "
+            lines.append(f"| {r.figure} | ({r.a0:g}, {r.b0:g}) | {e['test_ratio']:.5g} ± "
+                         f"{_fmt(e['test_ratio_se'], '.2g')} | "
                          f"{e['ratio_theory_at_ab']:.5g} | {e['ratio_exact']:.5g} | 0.2 |")
     loss_rows = [r for r in rows if "test_loss" in r.extra]
     if loss_rows:

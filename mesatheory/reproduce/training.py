@@ -1,11 +1,11 @@
 """Full-batch gradient descent on the full model, as the paper trained it (docs/paper.md §5).
 
 One run: draw ``m`` training and ``m_test`` test sequences from ``default_rng(seed)`` (training ``x_1``, training
-phases, then test ``x_1``, test phases — the order of :func:`mesatheory.model.process.sample_sequences`), start from the
-diagonal initialisation ``(a_0, b_0)`` and take ``epochs`` steps ``θ ← θ - η ∇L(θ)`` on the official loss
+phases, then test ``x_1``, test phases — the order of :func:`mesatheory.model.process.sample_sequences`), start
+from the diagonal initialisation ``(a_0, b_0)`` and take ``epochs`` steps ``θ ← θ - η ∇L(θ)`` on the official loss
 ``L = (1/m) Σ_n Σ_{t=2}^{T-1} ½||ŷ_t - x_{t+1}||²`` over every entry of ``W^{KQ}, W^{PV}`` (see
-:mod:`mesatheory.model.full`). With ``mask`` the off-diagonal entries of ``W^{PV}_{12}`` and ``W^{KQ}_{32}`` are zeroed
-after each step (the official ``--clip``).
+:mod:`mesatheory.model.full`). With ``mask`` the off-diagonal entries of ``W^{PV}_{12}`` and ``W^{KQ}_{32}`` are
+zeroed after each step (the official ``--clip``).
 
 **Real or complex parameters.** Real by default. The model and the theory are real; the law of the data is
 invariant under conjugation (``θ → -θ``), so at a real point the population gradient has no imaginary part and
@@ -90,6 +90,11 @@ class TrainLog:
     imag_norm: np.ndarray
 
     def as_dict(self) -> dict[str, list[float]]:
+        """The series as plain lists.
+
+        Returns:
+            ``{series name: values}`` (the ``log`` of a run in ``data.json``).
+        """
         return {k: [float(x) for x in v] for k, v in asdict(self).items()}
 
 
@@ -112,10 +117,12 @@ class TrainResult:
 
     @property
     def WKQ(self) -> np.ndarray:
+        """The trained ``W^{KQ}`` (``3d × 3d``)."""
         return to_full(self.P, self.Q)[0]
 
     @property
     def WPV(self) -> np.ndarray:
+        """The trained ``W^{PV}`` (``3d × 3d``)."""
         return to_full(self.P, self.Q)[1]
 
 
@@ -131,6 +138,19 @@ class Dataset:
 
     @classmethod
     def draw(cls, law: Law, d: int, T: int, m: int, m_test: int, seed: int) -> Dataset:
+        """Draw a run's sequences in the order of the module docstring.
+
+        Args:
+            law: the law of ``x_1``.
+            d: the dimension.
+            T: the sequence length.
+            m: the number of training sequences.
+            m_test: the number of test sequences.
+            seed: the seed of ``numpy.random.default_rng``.
+
+        Returns:
+            The training and test draws.
+        """
         rng = np.random.default_rng(seed)
         x1 = law.sample(rng, m, d)
         theta = sample_phases(rng, m, d)
@@ -141,30 +161,53 @@ class Dataset:
     _cache: dict = field(default_factory=dict, repr=False)
 
     def train_sequences(self) -> np.ndarray:
+        """The training sequences.
+
+        Returns:
+            ``X`` of shape ``(m, T, d)`` (see :func:`mesatheory.model.process.sequences`).
+        """
         return sequences(self.x1, self.theta, self.T)
 
     def spectral(self) -> SpectralData:
-        """The fast training engine (built once per dataset)."""
+        """The fast training engine (built once per dataset).
+
+        Returns:
+            The engine over the training sequences.
+        """
         if "spectral" not in self._cache:
             self._cache["spectral"] = SpectralData(self.x1, self.theta, self.T)
         return self._cache["spectral"]
 
     def test_spectral(self) -> SpectralData:
-        """The engine for the full test loss (built once per dataset)."""
+        """The engine for the full test loss (built once per dataset).
+
+        Returns:
+            The engine over the test sequences.
+        """
         if "test_spectral" not in self._cache:
             self._cache["test_spectral"] = SpectralData(self.x1_test, self.theta_test, self.T)
         return self._cache["test_spectral"]
 
     def last_position(self) -> LastPosition:
-        """``S_{T-1}``, ``z_{T-1}``, ``x_T`` of the test sequences (built once per dataset)."""
+        """``S_{T-1}``, ``z_{T-1}``, ``x_T`` of the test sequences (built once per dataset).
+
+        Returns:
+            What the test metrics at the last position need.
+        """
         if "last" not in self._cache:
             self._cache["last"] = LastPosition.from_sequences(sequences(self.x1_test, self.theta_test, self.T))
         return self._cache["last"]
 
     def statistics(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per sequence and output coordinate ``j``: ``N_{n,j} = Σ_t Re(ḡ_{t,j} x_{t+1,j})``, ``D_{n,j} = Σ_t |g_{t,j}|²``
-        with the diagonal model's unit prediction ``g_t`` (:func:`mesatheory.model.diagonal.unit_predictions`); shape
-        ``(m, d)`` each, summing over ``j`` gives :func:`mesatheory.model.diagonal.loss_statistics`. Computed once."""
+        """The training set's loss statistics per sequence and output coordinate (computed once).
+
+        ``N_{n,j} = Σ_t Re(ḡ_{t,j} x_{t+1,j})`` and ``D_{n,j} = Σ_t |g_{t,j}|²``, with the diagonal model's unit
+        prediction ``g_t`` (:func:`mesatheory.model.diagonal.unit_predictions`); summing over ``j`` gives
+        :func:`mesatheory.model.diagonal.loss_statistics`.
+
+        Returns:
+            ``(N, D)``, shape ``(m, d)`` each.
+        """
         if "stats" not in self._cache:
             Ns, Ds = [], []
             for s in range(0, len(self.x1), STATS_CHUNK):
@@ -189,9 +232,22 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
           data: Dataset | None = None, threads: int = 1) -> TrainResult:
     """Run full-batch gradient descent; ``engine`` is ``"spectral"`` (fast) or ``"direct"`` (prefix sums).
 
-    ``progress(message, fraction)`` is called after every epoch. ``data`` reuses draws (e.g. one dataset for the
-    three initialisations of a figure); it must match ``config``'s law, sizes and seed. ``threads`` share each
-    epoch of the spectral engine (an execution detail: the numbers do not depend on it).
+    Args:
+        config: the run.
+        progress: if given, called as ``progress(message, fraction)`` after every epoch.
+        engine: ``"spectral"`` or ``"direct"``.
+        data: draws to reuse (e.g. one dataset for the three initialisations of a figure); they must match
+            ``config``'s law, sizes and seed (default: drawn here).
+        threads: threads sharing each epoch of the spectral engine (an execution detail: the numbers do not
+            depend on it).
+
+    Returns:
+        The run's log, final blocks, timing and the training set's statistics.
+
+    Raises:
+        LawError: ``config.law`` is not a valid law spec.
+        MesatheoryError: ``data`` does not match ``config``, or ``engine`` is unknown.
+        DivergenceError: the parameters became non-finite.
     """
     law = get_law(config.law)
     d, T = config.d, config.T

@@ -38,6 +38,13 @@ def gauss_rule_from_moments(moments: list[sp.Expr], n: int) -> tuple[np.ndarray,
     With the Hankel matrix ``H_{ij} = μ_{i+j}`` (``0 ≤ i, j ≤ n``) factored as ``H = RᵀR``, the Jacobi
     matrix has diagonal ``α_k = r_{k,k+1}/r_{k,k} - r_{k-1,k}/r_{k-1,k-1}`` and off-diagonal
     ``β_k = r_{k+1,k+1}/r_{k,k}``; its eigenvalues are the nodes and ``μ_0 · v_{0}²`` the weights.
+
+    Args:
+        moments: the exact moments ``μ_0, …, μ_{2n}`` (at least ``2n + 1`` of them).
+        n: the number of nodes.
+
+    Returns:
+        ``(nodes, weights)``, each of shape ``(n,)`` (computed at 50 digits, returned as float64).
     """
     with mpmath.workdps(50):
         H = mpmath.matrix(n + 1, n + 1)
@@ -56,7 +63,18 @@ def gauss_rule_from_moments(moments: list[sp.Expr], n: int) -> tuple[np.ndarray,
 
 
 def x1_rule(law: Law, d: int) -> tuple[np.ndarray, np.ndarray]:
-    """Points ``(q, d)`` and weights ``(q,)`` of an exact rule for ``x_1`` (degree ≤ 7 per coordinate)."""
+    """An exact rule for ``x_1``: the law's atoms, or a product Gauss rule (exact to degree 7 per coordinate).
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+
+    Returns:
+        ``(points, weights)`` of shapes ``(q, d)`` and ``(q,)``.
+
+    Raises:
+        Unavailable: the Gauss rule needs a moment that is infinite.
+    """
     atoms = law.atoms(d)
     if atoms is not None:
         points = np.array([[float(v) for v in vec] for _, vec in atoms], dtype=np.float64)
@@ -71,7 +89,15 @@ def x1_rule(law: Law, d: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def phase_rule(d: int, T: int) -> np.ndarray:
-    """Phase points ``θ`` of shape ``(M^d, d)`` on the ``M = 3T-2`` roots-of-unity grid (equal weights)."""
+    """Phase points ``θ`` on the ``M = 3T-2`` roots-of-unity grid (equal weights).
+
+    Args:
+        d: the dimension.
+        T: the sequence length.
+
+    Returns:
+        ``θ`` of shape ``(M^d, d)``.
+    """
     M = 3 * T - 2
     angles = 2.0 * np.pi * np.arange(M) / M
     grids = np.meshgrid(*([angles] * d), indexing="ij")
@@ -79,7 +105,16 @@ def phase_rule(d: int, T: int) -> np.ndarray:
 
 
 def cubature_size(law: Law, d: int, T: int) -> int:
-    """Number of cubature points ``(x-points) × (3T-2)^d``."""
+    """Number of cubature points ``(x-points) × (3T-2)^d``.
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T: the sequence length.
+
+    Returns:
+        The number of points of the product rule.
+    """
     atoms = law.atoms(d)
     q = len(atoms) if atoms is not None else GAUSS_NODES**d
     return q * (3 * T - 2) ** d
@@ -95,6 +130,7 @@ class PopulationStatistics:
 
     @property
     def product(self) -> float:
+        """The population minimiser ``E[N]/E[D]``."""
         return self.EN / self.ED
 
 
@@ -105,6 +141,16 @@ def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.n
     ``statistic`` maps sequences ``X`` of shape ``(n, T, d)`` to an array ``(n, k)``; the result has
     shape ``(k,)``. It is exact when each column is a polynomial of degree ≤ 7 in each coordinate of
     ``x_1`` whose phase exponents stay below ``3T - 2`` in absolute value.
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T: the sequence length.
+        statistic: maps sequences ``(n, T, d)`` to an array ``(n, k)``.
+        max_work: the largest ``points × T × d²`` accepted.
+
+    Returns:
+        The expectation, of shape ``(k,)``.
 
     Raises:
         Unavailable: a needed moment is infinite, or ``points × T × d²`` exceeds ``max_work``.
@@ -125,6 +171,19 @@ def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.n
 
 
 def population_statistics(law: Law, d: int, T: int, max_work: float = MAX_WORK) -> PopulationStatistics:
-    """``E[N]``, ``E[D]`` of the diagonal model (see :func:`mesatheory.model.diagonal.loss_statistics`), exactly."""
+    """``E[N]``, ``E[D]`` of the diagonal model (see :func:`mesatheory.model.diagonal.loss_statistics`), exactly.
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T: the sequence length.
+        max_work: the largest ``points × T × d²`` accepted.
+
+    Returns:
+        ``E[N]``, ``E[D]`` and the number of cubature points.
+
+    Raises:
+        Unavailable: a needed moment is infinite, or the rule is too large.
+    """
     EN, ED = expectation(law, d, T, lambda X: np.stack(loss_statistics(X), axis=1), max_work)
     return PopulationStatistics(float(EN), float(ED), cubature_size(law, d, T))

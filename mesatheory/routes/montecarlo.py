@@ -50,6 +50,7 @@ class Estimate:
 
     @property
     def relative_se(self) -> float:
+        """``se / |value|`` (infinite when the value is 0)."""
         return self.se / abs(self.value) if self.value else float("inf")
 
 
@@ -97,6 +98,17 @@ def sample_sequence_statistic(law: Law, d: int, T: int, n: int, seed: int,
     Sequences are drawn in fixed-size chunks from ``default_rng(seed)``, so the same seed gives the same
     numbers bit for bit; the chunk shrinks for long sequences to bound memory (it depends only on
     ``T`` and ``d``).
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T: the sequence length.
+        n: the number of sequences.
+        seed: the seed of ``numpy.random.default_rng``.
+        statistic: maps ``(x1, X)`` of a chunk (shapes ``(c, d)`` and ``(c, T, d)``) to one row per sequence.
+
+    Returns:
+        The rows of every chunk, concatenated (``n`` rows).
     """
     rng = np.random.default_rng(seed)
     chunk = int(min(CHUNK, max(16, 4_000_000 // (T * d))))
@@ -108,20 +120,46 @@ def sample_sequence_statistic(law: Law, d: int, T: int, n: int, seed: int,
 
 
 def sample_statistics(law: Law, d: int, T: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(x1, N, D)`` for ``n`` sampled sequences (see :func:`mesatheory.model.diagonal.loss_statistics`)."""
+    """``(x1, N, D)`` for ``n`` sampled sequences (see :func:`mesatheory.model.diagonal.loss_statistics`).
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T: the sequence length.
+        n: the number of sequences.
+        seed: the seed of the draws.
+
+    Returns:
+        ``x1`` of shape ``(n, d)`` and ``N``, ``D`` of shape ``(n,)``.
+    """
     rows = sample_sequence_statistic(law, d, T, n, seed,
                                      lambda x1, X: np.column_stack([x1, *loss_statistics(X)]))
     return rows[:, :d], rows[:, d], rows[:, d + 1]
 
 
 def mean_estimate(values: np.ndarray) -> Estimate:
-    """Sample mean with standard error ``sd/√n``."""
+    """Sample mean with standard error ``sd/√n``.
+
+    Args:
+        values: one value per draw.
+
+    Returns:
+        The mean, its standard error and ``n``.
+    """
     n = len(values)
     return Estimate(float(values.mean()), float(values.std(ddof=1) / np.sqrt(n)), n)
 
 
 def ratio_estimate(N: np.ndarray, D: np.ndarray) -> Estimate:
-    """``N̄ / D̄`` with the delta-method standard error ``sd(N - ĉ D) / (√n D̄)``."""
+    """``N̄ / D̄`` with the delta-method standard error ``sd(N - ĉ D) / (√n D̄)``.
+
+    Args:
+        N: the per-sequence statistics ``N``.
+        D: the per-sequence statistics ``D``.
+
+    Returns:
+        The ratio, its standard error and ``n``.
+    """
     n = len(N)
     c = N.mean() / D.mean()
     se = np.std(N - c * D, ddof=1) / np.sqrt(n) / D.mean()
@@ -131,8 +169,16 @@ def ratio_estimate(N: np.ndarray, D: np.ndarray) -> Estimate:
 def control_variate_estimate(N: np.ndarray, D: np.ndarray, Z: np.ndarray) -> Estimate:
     """``ĉ = α_N / α_D`` where ``α`` are the intercepts of ``N, D`` regressed on centred controls ``Z``.
 
-    ``Z`` has shape ``(n, p)`` and exact mean zero. Standard error: the residual standard deviation of
-    ``N - ĉ D`` after the same regression, over ``√n · α_D``.
+    Standard error: the residual standard deviation of ``N - ĉ D`` after the same regression, over
+    ``√n · α_D``.
+
+    Args:
+        N: the per-sequence statistics ``N``, shape ``(n,)``.
+        D: the per-sequence statistics ``D``, shape ``(n,)``.
+        Z: the controls, shape ``(n, p)``, with exact mean zero.
+
+    Returns:
+        The estimate ``ĉ``, its standard error and ``n``.
     """
     n = len(N)
     design = np.column_stack([np.ones(n), Z])
@@ -146,14 +192,35 @@ def control_variate_estimate(N: np.ndarray, D: np.ndarray, Z: np.ndarray) -> Est
 
 
 def batch_estimate(N: np.ndarray, D: np.ndarray, Z: np.ndarray, batches: int = BATCHES) -> Estimate:
-    """Mean of :func:`control_variate_estimate` over ``batches`` interleaved batches; SE from their spread."""
+    """Mean of :func:`control_variate_estimate` over ``batches`` interleaved batches; SE from their spread.
+
+    Args:
+        N: the per-sequence statistics ``N``, shape ``(n,)``.
+        D: the per-sequence statistics ``D``, shape ``(n,)``.
+        Z: the centred controls, shape ``(n, p)``.
+        batches: the number of batches (batch ``b`` holds the draws ``b, b + batches, …``).
+
+    Returns:
+        The mean of the batch estimates, its standard error ``sd/√batches`` and ``n``.
+    """
     values = np.array([control_variate_estimate(N[b::batches], D[b::batches], Z[b::batches]).value
                        for b in range(batches)])
     return Estimate(float(values.mean()), float(values.std(ddof=1) / np.sqrt(batches)), len(N))
 
 
 def estimate_product(law: Law, d: int, T: int, n: int, seed: int) -> ProductEstimate:
-    """Estimate the population minimiser ``c*`` of the diagonal model's AR loss from ``n`` sequences."""
+    """Estimate the population minimiser ``c*`` of the diagonal model's AR loss from ``n`` sequences.
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T: the sequence length.
+        n: the number of sequences.
+        seed: the seed of the draws.
+
+    Returns:
+        The control-variate (batch) estimate and the plain ratio estimate, from the same draws.
+    """
     x1, N, D = sample_statistics(law, d, T, n, seed)
     patterns = _monomial_patterns(d)
     Z = np.column_stack([_monomial_values(x1, p) - _monomial_mean(law, d, p) for p in patterns])

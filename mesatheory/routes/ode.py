@@ -32,14 +32,40 @@ class ReducedFlow:
 
     @classmethod
     def from_kappas(cls, k: Kappas, T: int) -> ReducedFlow:
+        """The flow of a law with moments ``k`` at sequence length ``T``.
+
+        Args:
+            k: the law's moments.
+            T: the sequence length.
+
+        Returns:
+            The flow with ``A = (T-2) κ1`` and ``K = (T-2) κ2 + κ3 H_{T-2}``.
+        """
         return cls(A=float((T - 2) * k.k1), K=float(stiffness(k, T)))
 
     def rhs(self, _tau: float, y: np.ndarray) -> np.ndarray:
+        """The right-hand side ``(da/dτ, db/dτ) = (b g, a g)`` (the signature ``solve_ivp`` expects).
+
+        Args:
+            _tau: the time (unused: the flow is autonomous).
+            y: the state ``(a, b)``.
+
+        Returns:
+            ``(b g, a g)`` with ``g = A - K a b``.
+        """
         a, b = y
         g = self.A - self.K * a * b
         return np.array([b * g, a * g])
 
     def gradient_norm(self, y: np.ndarray) -> float:
+        """The Euclidean norm of :meth:`rhs` at ``y``.
+
+        Args:
+            y: the state ``(a, b)``.
+
+        Returns:
+            ``|g| √(a² + b²)``.
+        """
         return float(np.hypot(*self.rhs(0.0, y)))
 
 
@@ -55,6 +81,7 @@ class Trajectory:
 
     @property
     def product(self) -> float:
+        """``ab`` at the final state."""
         return float(self.a[-1] * self.b[-1])
 
     @property
@@ -73,6 +100,16 @@ def solve_flow(flow: ReducedFlow, a0: float, b0: float, tol: float = 1e-11,
     (gradient norm ``≤ tol·A``, e.g. the saddle at the origin). ``max_tau`` is only a safety stop (default
     ``10⁴/A``: near ``c*`` the local rate is at least ``2A``, and from a small start ``c`` grows like
     ``e^{2Aτ}``, so this allows some ``2·10⁴`` e-foldings).
+
+    Args:
+        flow: the reduced flow.
+        a0: the initial ``a``.
+        b0: the initial ``b``.
+        tol: the relative stationarity tolerance of the terminal events.
+        max_tau: the safety stop (default ``10⁴/A``).
+
+    Returns:
+        The solver's times and states, whether a terminal event was reached, and a message.
     """
     y0 = np.array([a0, b0], dtype=np.float64)
     threshold = tol * flow.A

@@ -15,8 +15,8 @@ independent, every expectation factorises into an ``x_1`` moment and a phase mom
     M(α, α') = Σ_t (t-1)^{-2} E[x_k x_l x_n x_k' x_l' x_n'] · E[φ_t(α) conj φ_t(α')]
     ℓ_j(α)   = Σ_t (t-1)^{-1} E[x_j x_k x_l x_n] · E[λ̄_j^t φ_t(α)].
 
-* ``x_1`` moments (degree ≤ 6 in each coordinate) come from :func:`mesatheory.routes.cubature.x1_rule`, exact to degree 7
-  per coordinate (Gauss rule from the law's exact moments, or its atoms).
+* ``x_1`` moments (degree ≤ 6 in each coordinate) come from :func:`mesatheory.routes.cubature.x1_rule`, exact to
+  degree 7 per coordinate (Gauss rule from the law's exact moments, or its atoms).
 * Phase moments are exact by Parseval on the torus: ``E[λ^e conj(λ^{e'})] = [e = e']`` for integer exponent
   vectors, so ``E[φ_t(α) conj φ_t(α')]`` counts coinciding exponents — the same numbers the roots-of-unity grid
   :func:`mesatheory.routes.cubature.phase_rule` produces (the tests check this), without its ``(3T-2)^d`` points.
@@ -33,6 +33,7 @@ convention of :mod:`mesatheory.routes.ode`; on the diagonal it reduces to that m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,13 +56,16 @@ MAX_T = paper.FULL_FLOW_MAX_T
 
 
 def _phase_coefficients(d: int, T: int, t: int) -> tuple[sps.csr_matrix, np.ndarray]:
-    """Sparse ``C_t`` with ``φ_t(α) = Σ_e C_t[α, e] λ^e`` (rows ``α``, columns encoded exponents) and the
-    column index of ``λ^{t e_j}`` for each ``j`` (``-1`` if absent)."""
+    """The phase polynomials ``φ_t(α)`` at one position ``t`` as a sparse matrix.
+
+    Returns:
+        ``(C_t, target)``: ``C_t`` with ``φ_t(α) = Σ_e C_t[α, e] λ^e`` (rows ``α``, columns encoded exponents)
+        and the column index of ``λ^{t e_j}`` for each ``j`` (an all-zero column when no term has that exponent).
+    """
     D2 = 2 * d
     base, off = 4 * T + 1, 2 * T
     rows, keys = [], []
-    k, l, n = np.meshgrid(np.arange(d), np.arange(d), np.arange(d), indexing="ij")
-    k, l, n = k.ravel(), l.ravel(), n.ravel()
+    k, l, n = (g.ravel() for g in np.meshgrid(np.arange(d), np.arange(d), np.arange(d), indexing="ij"))
     for beta in (0, 1):
         for gamma in (0, 1):
             for delta in (0, 1):
@@ -94,6 +98,20 @@ class PopulationLoss:
 
     @classmethod
     def build(cls, law: Law | str, d: int, T: int) -> PopulationLoss:
+        """Build ``M``, ``ℓ`` and the constant from the law's ``x_1`` rule and the exact phase moments.
+
+        Args:
+            law: a law or a spec string.
+            d: the dimension.
+            T: the sequence length.
+
+        Returns:
+            The exact population loss of the full model.
+
+        Raises:
+            LawError: ``law`` is a spec that names no built-in law, or has a bad parameter.
+            Unavailable: the ``x_1`` rule needs a moment that is infinite.
+        """
         law = get_law(law)
         points, weights = x1_rule(law, d)
         D2 = 2 * d
@@ -118,10 +136,28 @@ class PopulationLoss:
         return (P[:, :, None] * Q.ravel()[None, None, :]).reshape(self.d, -1)
 
     def loss(self, P: np.ndarray, Q: np.ndarray) -> float:
+        """``L(P, Q) = Σ_j [½ c_jᵀ M c_j - c_jᵀ ℓ_j] + const``.
+
+        Args:
+            P: the active block of ``W^{PV}`` (real), shape ``(d, 2d)``.
+            Q: the active block of ``W^{KQ}`` (real), shape ``(2d, 2d)``.
+
+        Returns:
+            The exact population loss.
+        """
         c = self._coefficients(P, Q)
         return float(0.5 * np.einsum("ja,ab,jb->", c, self.M, c) - np.sum(c * self.lin) + self.const)
 
     def grad(self, P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(∂L/∂P, ∂L/∂Q)`` through ``g_j = M c_j - ℓ_j`` (see the module docstring).
+
+        Args:
+            P: the active block of ``W^{PV}`` (real), shape ``(d, 2d)``.
+            Q: the active block of ``W^{KQ}`` (real), shape ``(2d, 2d)``.
+
+        Returns:
+            The gradients, of the shapes of ``P`` and ``Q``.
+        """
         D2 = 2 * self.d
         c = self._coefficients(P, Q)
         g = (c @ self.M - self.lin).reshape(self.d, D2, D2 * D2)
@@ -146,15 +182,18 @@ class FullFlow:
 
     @property
     def product(self) -> float:
+        """``ab`` at the final state (:func:`mesatheory.model.parameters.diagonal_product`)."""
         return diagonal_product(self.P[-1], self.Q[-1])
 
     @property
     def offdiag_path(self) -> np.ndarray:
+        """The largest ``|entry|`` outside the diagonal form at each stored time."""
         return np.array([max(np.abs(a).max(), np.abs(b).max()) for a, b in
                          (offdiagonal(p, q) for p, q in zip(self.P, self.Q))])
 
     @property
     def offdiag_max(self) -> float:
+        """The largest ``|entry|`` outside the diagonal form over the stored states."""
         return float(self.offdiag_path.max())
 
 
@@ -164,12 +203,31 @@ def fits(d: int, T: int, max_d: int = MAX_D, max_T: int = MAX_T) -> bool:
     The defaults (``d ≤ 3``, ``T ≤ 12``) keep ``verify`` fast; the method itself is cheap well beyond them
     (measured on this project's machine: the paper's size ``d = 5, T = 100``, 150 free entries and ``M`` of size
     1000 × 1000, takes 2–4 s per law).
+
+    Args:
+        d: the dimension.
+        T: the sequence length.
+        max_d: the largest dimension offered.
+        max_T: the largest sequence length offered.
+
+    Returns:
+        Whether the exact full flow is offered at ``(d, T)``.
     """
     return 1 <= d <= max_d and 3 <= T <= max_T
 
 
 def check_size(d: int, T: int, max_d: int = MAX_D, max_T: int = MAX_T) -> None:
-    """Raise :class:`~mesatheory.errors.Unavailable` unless :func:`fits` holds."""
+    """Raise :class:`~mesatheory.errors.Unavailable` unless :func:`fits` holds.
+
+    Args:
+        d: the dimension.
+        T: the sequence length.
+        max_d: the largest dimension offered.
+        max_T: the largest sequence length offered.
+
+    Raises:
+        Unavailable: ``(d, T)`` is outside the offered sizes.
+    """
     if not fits(d, T, max_d, max_T):
         raise Unavailable(
             f"the exact full-parameter flow is offered for d ≤ {max_d}, 3 ≤ T ≤ {max_T} (got d={d}, T={T})")
@@ -185,6 +243,27 @@ def solve_full_flow(law: Law | str, d: int, T: int, a0: float, b0: float, mask: 
     (default ``10⁴ / A``), or — if ``stop_offdiag`` is given — when an entry outside the diagonal form exceeds it in
     absolute value. With ``mask`` the off-diagonal entries of ``W^{PV}_{12}`` and ``W^{KQ}_{32}`` are held at
     zero (their velocity is masked), the continuous analogue of the official ``--clip``.
+
+    Args:
+        law: a law or a spec string.
+        d: the dimension.
+        T: the sequence length.
+        a0: the initial diagonal of ``W^{KQ}_{32}``.
+        b0: the initial diagonal of ``W^{PV}_{12}``.
+        mask: hold the off-diagonal entries of the two active diagonal blocks at zero.
+        grad_tol: the terminal gradient norm, relative to ``||ℓ||``.
+        max_tau: the safety stop (default ``10⁴ / ||ℓ||``).
+        population: the population loss, if already built for ``(law, d, T)``.
+        stop_offdiag: stop when an entry outside the diagonal form exceeds this in absolute value.
+        max_d: the largest dimension offered.
+        max_T: the largest sequence length offered.
+
+    Returns:
+        The solver's times, the states ``(P, Q)`` at them, whether the gradient event was reached, a message,
+        and the solver's result.
+
+    Raises:
+        Unavailable: ``(d, T)`` is outside the offered sizes, or a needed moment is infinite.
     """
     check_size(d, T, max_d, max_T)
     pop = population or PopulationLoss.build(law, d, T)
@@ -206,7 +285,7 @@ def solve_full_flow(law: Law | str, d: int, T: int, a0: float, b0: float, mask: 
     converged.terminal = True  # type: ignore[attr-defined]
     converged.direction = -1   # type: ignore[attr-defined]
 
-    events = [converged]
+    events: list[Callable[[float, np.ndarray], float]] = [converged]
     if stop_offdiag is not None:
         def left(_tau: float, y: np.ndarray) -> float:
             off = offdiagonal(y[:nP].reshape(P0.shape), y[nP:].reshape(Q0.shape))
@@ -218,8 +297,8 @@ def solve_full_flow(law: Law | str, d: int, T: int, a0: float, b0: float, mask: 
     y0 = np.concatenate([P0.ravel(), Q0.ravel()])
     if max_tau is None:
         max_tau = 1e4 / scale
-    sol = solve_ivp(rhs, (0.0, max_tau), y0, method="DOP853", rtol=paper.ODE_RTOL, atol=paper.FULL_FLOW_ATOL, events=events,
-                    dense_output=True)
+    sol = solve_ivp(rhs, (0.0, max_tau), y0, method="DOP853", rtol=paper.ODE_RTOL, atol=paper.FULL_FLOW_ATOL,
+                    events=events, dense_output=True)
     done = sol.status == 1 and len(sol.t_events[0]) > 0
     if done:
         message = "gradient below tolerance"

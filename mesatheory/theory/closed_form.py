@@ -25,8 +25,17 @@ def _harmonic_parts(a: int, b: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=256)
 def harmonic(n: int | sp.Expr) -> sp.Expr:
-    """The harmonic number ``H_n = Σ_{k=1}^{n} 1/k``: an exact rational for integer ``n`` (binary
-    splitting, one gcd at the end — SymPy's ``harmonic(9998)`` takes seconds), ``sympy.harmonic`` otherwise."""
+    """The harmonic number ``H_n = Σ_{k=1}^{n} 1/k``.
+
+    For an integer ``n`` it is computed by binary splitting with one gcd at the end (SymPy's ``harmonic(9998)``
+    takes seconds).
+
+    Args:
+        n: an integer, or a symbolic expression.
+
+    Returns:
+        An exact rational for integer ``n``, ``sympy.harmonic(n)`` otherwise.
+    """
     if isinstance(n, (int, sp.Integer)):
         n = int(n)
         return sp.Integer(0) if n == 0 else sp.Rational(*_harmonic_parts(1, n + 1))
@@ -34,15 +43,43 @@ def harmonic(n: int | sp.Expr) -> sp.Expr:
 
 
 def stiffness(k: Kappas, T: int | sp.Expr) -> sp.Expr:
-    """``K = Σ_{t=2}^{T-1} (κ2 + κ3/(t-1)) = (T-2)·κ2 + κ3·H_{T-2}``."""
+    """The stiffness ``K = Σ_{t=2}^{T-1} (κ2 + κ3/(t-1)) = (T-2)·κ2 + κ3·H_{T-2}``.
+
+    Args:
+        k: the law's moments.
+        T: the sequence length (an integer or a symbol).
+
+    Returns:
+        ``K``, exactly.
+    """
     return (T - 2) * k.k2 + k.k3 * harmonic(T - 2)
 
 
 def product_from_kappas(k: Kappas, T: int | sp.Expr) -> sp.Expr:
-    """``c* = κ1 / (κ2 + κ3·H_{T-2}/(T-2))``, exactly (a rational when the κ's and ``T`` are numbers)."""
+    """Theorem 1's product ``c* = κ1 / (κ2 + κ3·H_{T-2}/(T-2))`` from the moments.
+
+    Args:
+        k: the law's moments.
+        T: the sequence length (an integer or a symbol).
+
+    Returns:
+        ``c*``, exactly (a rational when the κ's and ``T`` are numbers).
+    """
     return (T - 2) * k.k1 / stiffness(k, T)
 
 
 def theorem1_product(law: Law | str, d: int = 5, T: int = 100) -> sp.Expr:
-    """The exact limit ``ã·b̃`` of Theorem 1 for ``law`` (a :class:`Law` or a spec string), ``d``, ``T``."""
+    """The exact limit ``ã·b̃`` of Theorem 1 (the paper's Theorem 4.1).
+
+    Args:
+        law: a :class:`Law` or a spec string such as ``"gaussian:sigma=2"``.
+        d: the dimension of ``x_1``.
+        T: the sequence length.
+
+    Returns:
+        ``κ1 / (κ2 + κ3·H_{T-2}/(T-2))`` with the law's exact moments.
+
+    Raises:
+        LawError: ``law`` is a spec that names no built-in law, or has a bad parameter.
+    """
     return product_from_kappas(kappas(get_law(law), d), T)

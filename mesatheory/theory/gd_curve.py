@@ -14,7 +14,8 @@ diagonal pair ``(a_j, b_j)`` is driven by its own coordinate's statistics ``(N̄
 is a smooth function of those means; its **standard error** follows from the delta method,
 ``SE² = ∇fᵀ Σ ∇f / m`` with ``Σ`` the sample covariance of the per-sequence statistics and ``∇f`` computed exactly
 by forward-mode differentiation of the maps at the sample point (the usual plug-in). With pooled statistics
-this is, at convergence, the ratio estimator's ``sd(N - ĉ D)/(√m D̄)`` (:func:`mesatheory.routes.montecarlo.ratio_estimate`).
+this is, at convergence, the ratio estimator's ``sd(N - ĉ D)/(√m D̄)``
+(:func:`mesatheory.routes.montecarlo.ratio_estimate`).
 
 What this does not cover: the off-diagonal entries of the full model (and, for laws whose coordinates interact,
 the coupling between the diagonal pairs) fit the same sample and shift the trained ``ab`` at second order; the
@@ -36,8 +37,20 @@ def reduced_gd(A: float | np.ndarray, K: float | np.ndarray, lr: float, a0: floa
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``ab_e`` for ``e = 0..epochs`` and its derivatives ``∂ab_e/∂A``, ``∂ab_e/∂K`` (forward mode).
 
-    ``A`` and ``K`` may be arrays (one independent map per entry, e.g. per coordinate); the outputs then have
-    shape ``(epochs + 1, *A.shape)``.
+    Args:
+        A: the drive ``N̄/d`` (population: ``(T-2) κ1``); a float or an array of independent maps (e.g. one per
+            coordinate).
+        K: the stiffness ``D̄/d`` (population: ``(T-2) κ2 + κ3 H_{T-2}``), broadcast with ``A``.
+        lr: the learning rate ``η``.
+        a0: the initial ``a``.
+        b0: the initial ``b``.
+        epochs: the number of gradient steps.
+
+    Returns:
+        ``(ab, ∂ab/∂A, ∂ab/∂K)``, each of shape ``(epochs + 1, *A.shape)``; row ``e`` is after ``e`` steps.
+
+    Raises:
+        MesatheoryError: ``epochs < 0`` or ``lr ≤ 0``.
     """
     if epochs < 0 or not lr > 0:
         raise MesatheoryError(f"need epochs ≥ 0 and lr > 0 (got {epochs}, {lr})")
@@ -92,6 +105,23 @@ def gd_prediction(k: Kappas, d: int, T: int, lr: float, a0: float, b0: float, ep
     misses (for the sparse law ``N = D/c²`` for every sequence, so the pooled SE is zero, yet each coordinate only
     learns from the ``m_k`` sequences whose non-zero entry is ``k``). Both agree at first order when the
     coordinates are exchangeable; the SE is the delta method over all statistics jointly.
+
+    Args:
+        k: the law's exact moments.
+        d: the dimension of ``x_1``.
+        T: the sequence length.
+        lr: the learning rate.
+        a0: the initial ``a``.
+        b0: the initial ``b``.
+        epochs: the number of gradient steps.
+        N: the training set's statistics ``N``, shape ``(m,)`` or ``(m, d)``.
+        D: the training set's statistics ``D``, the same shape as ``N``.
+
+    Returns:
+        The population curve, its SE, the empirical curve and the two limits.
+
+    Raises:
+        MesatheoryError: ``epochs < 0`` or ``lr ≤ 0``.
     """
     A = float((T - 2) * k.k1)
     K = float(stiffness(k, T))

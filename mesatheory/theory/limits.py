@@ -28,12 +28,31 @@ LADDER = (10, 100, 1_000, 10_000)   # the sequence lengths along which the finit
 
 
 def per_step_loss(k: Kappas, d: int, c: sp.Expr, t: int | sp.Expr) -> sp.Expr:
-    """``ℓ_t(c) = d [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]``: the expected loss at position ``t``."""
+    """The expected loss at position ``t`` on the diagonal, ``ℓ_t(c) = d [½ c² (κ2 + κ3/(t-1)) - c κ1 + ½ m2]``.
+
+    Args:
+        k: the law's moments.
+        d: the dimension of ``x_1``.
+        c: the product ``ab``.
+        t: the position (an integer or a symbol).
+
+    Returns:
+        ``ℓ_t(c)``, exactly.
+    """
     return d * (sp.Rational(1, 2) * c**2 * (k.k2 + k.k3 / (t - 1)) - c * k.k1 + sp.Rational(1, 2) * k.m2)
 
 
 def trained_loss(k: Kappas, d: int, T: int) -> sp.Expr:
-    """Exact loss of the trained model (``c = c*(T)``) at the last position ``t = T - 1``."""
+    """Exact loss of the trained model (``c = c*(T)``) at the last position ``t = T - 1``.
+
+    Args:
+        k: the law's moments.
+        d: the dimension of ``x_1``.
+        T: the sequence length.
+
+    Returns:
+        ``ℓ_{T-1}(c*(T))``.
+    """
     return per_step_loss(k, d, product_from_kappas(k, T), T - 1)
 
 
@@ -44,12 +63,27 @@ INV_T = sp.Symbol("u", nonnegative=True)      # u = 1/(t-1)
 
 
 def limit_product(k: Kappas) -> sp.Expr:
-    """``lim_{T→∞} c*(T)``: ``c* = κ1/(κ2 + κ3 h)`` is continuous in ``h = H_{T-2}/(T-2) → 0``."""
+    """``lim_{T→∞} c*(T)``: ``c* = κ1/(κ2 + κ3 h)`` is continuous in ``h = H_{T-2}/(T-2) → 0``.
+
+    Args:
+        k: the law's moments.
+
+    Returns:
+        The limit, ``κ1/κ2`` (by ``sympy.limit``).
+    """
     return sp.simplify(sp.limit(k.k1 / (k.k2 + k.k3 * H_RATIO), H_RATIO, 0))
 
 
 def limit_loss(k: Kappas, d: int) -> sp.Expr:
-    """``lim_{T, t→∞} ℓ_t(c*(T)) = (d/2)(m2 - κ1²/κ2)``: the loss is continuous in ``h`` and ``u = 1/(t-1)``."""
+    """``lim_{T, t→∞} ℓ_t(c*(T)) = (d/2)(m2 - κ1²/κ2)``: the loss is continuous in ``h`` and ``u = 1/(t-1)``.
+
+    Args:
+        k: the law's moments.
+        d: the dimension of ``x_1``.
+
+    Returns:
+        The limit loss (by ``sympy.limit``, first in ``u`` then in ``h``).
+    """
     c = k.k1 / (k.k2 + k.k3 * H_RATIO)
     loss = per_step_loss(k, d, c, 1 + 1 / INV_T)
     return sp.simplify(sp.limit(sp.limit(loss, INV_T, 0), H_RATIO, 0))
@@ -65,7 +99,16 @@ class Recovery:
 
 
 def recovery(k: Kappas, d: int) -> Recovery:
-    """Decide recovery exactly from ``m2 κ2 - κ1²`` (≥ 0) and ``κ3``."""
+    """Decide recovery exactly from ``m2 κ2 - κ1²`` (≥ 0) and ``κ3``.
+
+    Args:
+        k: the law's moments.
+        d: the dimension of ``x_1``.
+
+    Returns:
+        The category (``"exact at every T"``, ``"asymptotic (T → ∞)"`` or ``"never"``), the identity that
+        decides it, and the limit loss.
+    """
     gap = sp.simplify(k.m2 * k.k2 - k.k1**2)
     loss = limit_loss(k, d)
     if gap != 0:
