@@ -1,4 +1,4 @@
-"""The paper's default setting for every built-in law (the issue's 'done when')."""
+"""The paper's default setting for every built-in law: verify decides each claim as documented."""
 
 import pytest
 
