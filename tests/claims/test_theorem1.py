@@ -84,6 +84,7 @@ def test_gauss_rule_integrates_gaussian_moments():
         assert weights @ nodes**p == pytest.approx(exact, abs=1e-12)
 
 
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(law_specs, hs.integers(1, 3), hs.integers(3, 12))
 def test_cubature_equals_closed_form(spec, d, T):
@@ -112,6 +113,7 @@ def test_cubature_rejects_harmonic_off_by_one():
 @settings(max_examples=30)
 @given(law_specs, hs.integers(1, 6), hs.integers(3, 200),
        hs.floats(-3, 3), hs.floats(-3, 3))
+@pytest.mark.slow
 def test_ode_limit_and_conservation(spec, d, T, a0, b0):
     assume(abs(a0 + b0) > 0.05)
     law = get_law(spec)
@@ -145,6 +147,7 @@ def test_monte_carlo_within_five_se(spec, dT, seed):
     assert abs(est.plain.value - expected) <= 5 * est.plain.se + rounding
 
 
+@pytest.mark.slow
 def test_monte_carlo_rejects_one_percent_off():
     """At d = 5, T = 100 with 32768 sequences the SE is about 0.12 %: a 1 % error is ≥ 5 SE away."""
     law = get_law("gaussian")

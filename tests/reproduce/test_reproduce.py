@@ -127,6 +127,7 @@ def test_summary_flags_a_wrong_theory(tmp_path, monkeypatch):
     assert summary["passed"] is False
 
 
+@pytest.mark.slow
 def test_quick_reproduction_of_every_paper_figure(tmp_path):
     """What CI runs: every figure of the paper at the quick sizes, each run within its own statistical error
     of the exact finite-T theory; plots, per-epoch data and the summary written."""

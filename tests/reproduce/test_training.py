@@ -48,6 +48,7 @@ def test_log_columns_and_masking():
     assert r.log.train_loss[-1] < r.log.train_loss[0]
 
 
+@pytest.mark.slow
 def test_complex_parameters_match_real_ones_to_sampling_noise():
     """Complex parameters (the official code's) fit the sample's noise with more entries: ab moves up by a
     second-order amount that is a fraction of the SE and shrinks as m grows."""
