@@ -1,7 +1,7 @@
 """The ``mesatheory`` command line: ``verify``, ``derive``, ``reproduce`` and ``laws``.
 
-Exit status: 0 when every applicable claim holds, 1 when one fails, 2 for a usage or input error (one
-line on stderr, never a traceback).
+Exit status: 0 when every decided claim holds, 1 when one fails, 2 for a usage or input error (one line on
+stderr, never a traceback), 3 when no claim of the paper applies to the setting, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -15,6 +15,12 @@ from typing import NoReturn
 
 from . import paper
 from .errors import MesatheoryError, UsageError
+
+EXIT_PASSED = 0      # every decided claim holds
+EXIT_FAILED = 1      # a claim (or a precondition check) failed
+EXIT_USAGE = 2       # a usage or input error (one line on stderr)
+EXIT_UNDECIDED = 3   # no claim of the paper applies to the setting
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,7 +127,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         print(render(result))
-    return 0 if result.passed else 1
+    return EXIT_FAILED if not result.passed else EXIT_PASSED if result.decided else EXIT_UNDECIDED
 
 
 def _run_derive(args: argparse.Namespace) -> int:
@@ -171,7 +177,7 @@ def _run_reproduce(args: argparse.Namespace) -> int:
     summary = run(args.figures, Path(args.out), quick=args.quick, progress=_bar(sys.stderr.isatty()))
     print(summary.read_text())
     passed = json.loads(summary.with_name("summary.json").read_text())["passed"]
-    return 0 if passed else 1
+    return EXIT_PASSED if passed else EXIT_FAILED
 
 
 def _run_laws(args: argparse.Namespace) -> int:
@@ -209,13 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except UsageError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except MesatheoryError as exc:
         print(f"mesatheory: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("mesatheory: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

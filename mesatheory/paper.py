@@ -21,6 +21,9 @@ TRAINING_SEQUENCES = 10_000   #: m, the training (and test) set size of the pape
 # --- verify's sampling budget ---------------------------------------------------------------------------------
 VERIFY_SEED = 0          #: default seed of ``verify``
 VERIFY_SAMPLES = 12_288  #: default number of Monte-Carlo sequences of ``verify``
+PHASE_AVERAGED_DRAWS = 32  #: draws of x_1 per sampled sequence for the phase-averaged Monte-Carlo estimator
+SAMPLER_DRAWS = 1 << 18  #: draws of x_1 for the check of the sampler against the exact moments
+SAMPLER_DEGREE = 12      #: highest moment degree that check compares
 
 # --- acceptance -----------------------------------------------------------------------------------------------
 Z_BAND = 5.0             #: a sampled value passes when |estimate − theory| ≤ Z_BAND·SE (+ ROUNDING)
@@ -30,13 +33,14 @@ EXACT_TOL = 1e-10        #: relative error allowed for exact (cubature) routes, 
 REPRODUCE_FLOOR = 2e-4   #: relative allowance of a trained run beyond Z_BAND·SE (optimisation residual)
 
 # --- ODE solver (SciPy solve_ivp, DOP853) ---------------------------------------------------------------------
-ODE_RTOL = 1e-12         #: relative tolerance of every flow integration
+ODE_RTOL = 1e-12         #: relative tolerance of the reduced (a, b) flow
+FULL_FLOW_RTOL = 1e-10   #: relative tolerance of the full flow (its limit is then exact to ~1e-11, against FLOW_TOL)
 REDUCED_ATOL = 1e-14     #: absolute tolerance of the reduced (a, b) flow
 FULL_FLOW_ATOL = 1e-15   #: absolute tolerance of the full flow: its off-diagonal entries start at 0 and must
                          #: stay below EXACT_TOL, so they need a tighter floor than (a, b)
 
 # --- size limits ----------------------------------------------------------------------------------------------
-FULL_FLOW_MAX_D = 3      #: the exact full-parameter flow inside ``verify``: largest d ...
-FULL_FLOW_MAX_T = 12     #: ... and largest T
+POPULATION_WORK = 3e7    #: largest work (table entries, see routes.population.population_work) of the exact
+                         #: population tables; the paper's d = 5, T = 100 needs 6e6 (≈ 1 s)
 CLI_MAX_D = 64           #: largest d the command line accepts
 CLI_MAX_T = 100_000      #: largest T the command line accepts

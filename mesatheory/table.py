@@ -52,11 +52,25 @@ def render(result: VerifyResult) -> str:
     for c in result.claims:
         if c.reason:
             lines.append(f"  {c.id}: {c.reason}")
-    applicable = [c for c in result.claims if c.passed is not None and c.id != "assumption2"]
-    failed = [c.id for c in applicable if c.passed is False]
-    lines.append("")
-    if failed:
-        lines.append(f"FAILED: {len(failed)} of {len(applicable)} applicable claims: {', '.join(failed)}")
-    else:
-        lines.append(f"All {len(applicable)} applicable claims hold.")
+    lines += ["", summary_line(result)]
     return "\n".join(lines)
+
+
+def summary_line(result: VerifyResult) -> str:
+    """The last line of the report: what failed, that no claim was decided, or how many hold.
+
+    Args:
+        result: the result of :func:`mesatheory.verify`.
+
+    Returns:
+        One line.
+    """
+    failed = [c.id for c in result.claims if c.passed is False]
+    decided = result.decided
+    if failed:
+        return f"FAILED: {len(failed)} of {len(decided)} decided claims: {', '.join(failed)}"
+    if not decided:
+        first = next((c for c in result.claims if c.passed is None and c.id not in ("assumption2",)), None)
+        why = f" ({first.id}: {first.reason})" if first is not None else ""
+        return f"No claim of the paper applies to this setting{why}."
+    return f"All {len(decided)} decided claims hold."

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import paper
 from ._io import to_json
-from .claims import CLAIMS, SYMBOLIC
+from .claims import CLAIMS, PRECONDITIONS, SECOND_CORE
 from .claims.base import Setting, Verdict
 from .laws import Law, get_law
 
@@ -25,8 +25,13 @@ class VerifyResult:
 
     @property
     def passed(self) -> bool:
-        """``True`` when no applicable claim failed."""
+        """``True`` when no applicable claim (or precondition check) failed."""
         return all(v.passed is not False for v in self.claims)
+
+    @property
+    def decided(self) -> list[Verdict]:
+        """The claims of the paper that were decided (``passed`` is not ``None``), preconditions left out."""
+        return [v for v in self.claims if v.passed is not None and v.id not in PRECONDITIONS]
 
     def to_dict(self) -> dict[str, Any]:
         """The result as strict JSON data.
@@ -45,10 +50,11 @@ class VerifyResult:
                       "exact": {name: str(v) for name, v in k.items()}},
             "claims": [v.to_dict() for v in self.claims],
             "passed": self.passed,
+            "decided": len(self.decided),
         })
 
 
-def _symbolic_worker(setting: Setting, indices: list[int], out: Connection) -> None:  # pragma: no cover - child
+def _second_core_worker(setting: Setting, indices: list[int], out: Connection) -> None:  # pragma: no cover - child
     """Child process: send the verdicts of the claims ``indices`` through ``out``.
 
     The setting is inherited by ``fork``, not pickled (laws hold closures).
@@ -62,32 +68,32 @@ def _symbolic_worker(setting: Setting, indices: list[int], out: Connection) -> N
 
 
 def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> list[Verdict]:
-    """Every claim's verdict, in ``CLAIMS`` order; the symbolic ones in a forked process when possible.
+    """Every claim's verdict, in ``CLAIMS`` order; those of ``SECOND_CORE`` in a forked process when possible.
 
     Each claim is a deterministic function of the setting, so where it runs does not change a number. The child
     is stopped when the parent is interrupted or fails.
     """
-    symbolic = [i for i, check in enumerate(CLAIMS) if check in SYMBOLIC]
+    second = [i for i, check in enumerate(CLAIMS) if check in SECOND_CORE]
     verdicts: dict[int, Verdict] = {}
     child = receiver = None
     if "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
         ctx = multiprocessing.get_context("fork")
         receiver, sender = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_symbolic_worker, args=(setting, symbolic, sender), daemon=True)
+        child = ctx.Process(target=_second_core_worker, args=(setting, second, sender), daemon=True)
         child.start()
         sender.close()
     try:
         for i, check in enumerate(CLAIMS):
-            if child is not None and i in symbolic:
+            if child is not None and i in second:
                 continue
             if progress is not None:
                 progress(check.__name__.removeprefix("check_"))
             verdicts[i] = check(setting)
         if child is not None and receiver is not None:
             try:
-                verdicts.update(zip(symbolic, receiver.recv()))
+                verdicts.update(zip(second, receiver.recv()))
             except EOFError:
-                raise RuntimeError(f"the symbolic claims' process ended with status {child.exitcode}") from None
+                raise RuntimeError(f"the second core's process ended with status {child.exitcode}") from None
     finally:
         if child is not None:
             if child.is_alive():
@@ -109,7 +115,7 @@ def verify(law: Law | str, d: int = paper.D, T: int = paper.T, seed: int = paper
         a0: the initial ``a`` of the diagonal initialisation (Assumption 1).
         b0: the initial ``b``.
         samples: the number of Monte-Carlo sequences.
-        progress: if given, called with each claim's name before it runs (the symbolic claims run in a second
+        progress: if given, called with each claim's name before it runs (the ``SECOND_CORE`` claims run in a second
             process and are not announced).
 
     Returns:
@@ -119,4 +125,5 @@ def verify(law: Law | str, d: int = paper.D, T: int = paper.T, seed: int = paper
         LawError: ``law`` is a spec that names no built-in law, or has a bad parameter.
     """
     setting = Setting(law=get_law(law), d=d, T=T, a0=a0, b0=b0, samples=samples, seed=seed)
+    setting.check()
     return VerifyResult(setting, _run_claims(setting, progress))

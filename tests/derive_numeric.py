@@ -11,7 +11,7 @@ from mesatheory.model import sequences
 from mesatheory.routes.cubature import phase_rule, x1_rule
 
 
-class PopulationLoss:
+class CubatureLoss:
     """``L(W^{KQ}, W^{PV})`` of one law at ``(d, T)``; :meth:`gradient` by central differences (exact: L is a
     polynomial of degree 2 in each matrix, so the central difference of step ``h`` has error ``O(h²)`` only
     from the quartic cross terms, and none when one matrix moves)."""

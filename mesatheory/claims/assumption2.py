@@ -31,17 +31,40 @@ def check_assumption2(s: Setting) -> Verdict:
                          decision.reason if decision.holds else f"violated: {decision.reason}")
 
 
+SADDLE = ("a0 + b0 = 0: the flow stays on the invariant line a = −b and converges to the saddle at the origin "
+          "(ab → 0), the one start Theorem 1 excludes")
+
+
 def theorem1_precondition(s: Setting) -> str | None:
-    """Why Theorem 1 does not apply to this setting, or ``None`` when it does.
+    """Why Theorem 1's limit does not apply to this setting, or ``None`` when it does.
 
     Args:
         s: the setting.
 
     Returns:
-        The reason in words (Assumption 2 violated, or a κ infinite), or ``None``.
+        The reason in words (Assumption 2 violated, a κ infinite, or a start on the saddle's line), or ``None``.
     """
     if not s.assumption2.holds:
         return f"Assumption 2 is violated ({s.assumption2.reason})"
     if not s.kappas.finite:
         return "a κ is not finite"
+    if s.a0 + s.b0 == 0:
+        return SADDLE
     return None
+
+
+def finite_moment(s: Setting, p: int, needed_by: str) -> str | None:
+    """Why a sampled branch is not applicable: ``E[x^p]`` (every coordinate) is infinite, or ``None``.
+
+    Args:
+        s: the setting.
+        p: the even moment the estimator's variance needs.
+        needed_by: what needs it, for the reason (e.g. "the estimator's variance").
+
+    Returns:
+        The reason naming the moment, or ``None`` when it is finite.
+    """
+    value = s.law.marginal_moment(p, s.d)
+    if value.is_finite:
+        return None
+    return f"E[x^{p}] = {value}: {needed_by} is infinite, so no standard error exists"

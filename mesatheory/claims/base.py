@@ -11,6 +11,7 @@ import sympy as sp
 
 from .. import paper
 from .._io import native
+from ..errors import LawError
 from ..laws import FAMILIES, Decision, Kappas, Law, decide_assumption2, kappas
 from ..theory import product_from_kappas
 
@@ -102,6 +103,22 @@ def rerun_hint(s: Setting, d: int, T: int) -> str:
     return f"`mesatheory.verify(law, d={d}, T={T})`"
 
 
+def declined(s: Setting, exc: Exception) -> str:
+    """The reason of a route declined by its budget, with a command at a size that fits.
+
+    Args:
+        s: the setting.
+        exc: the :class:`~mesatheory.errors.Unavailable` the route raised.
+
+    Returns:
+        ``"declined: …"`` with the estimate and, where the tables would fit at a smaller ``T``, how to run it.
+    """
+    from ..routes.population import largest_T
+    fit = largest_T(s.d)
+    hint = f"; run {rerun_hint(s, s.d, fit)}" if fit is not None and fit < s.T else ""
+    return f"declined: {exc}{hint}"
+
+
 @dataclass(frozen=True)
 class Claim:
     """What one check reports as: the claim's id, its statement, how it is checked, the paper's name for it."""
@@ -174,17 +191,35 @@ class Setting:
         """The exact ``ã·b̃`` of Theorem 1 (``κ1 / (κ2 + κ3 H_{T-2}/(T-2))``)."""
         return product_from_kappas(self.kappas, self.T)
 
-    def population_loss(self) -> Any:
-        """The exact full-parameter population loss, built once per setting and shared by the full-flow claims.
+    def population_loss(self, positions: tuple[int, ...] | None = None) -> Any:
+        """The exact full-parameter population loss, built once per setting and shared by the claims.
+
+        Args:
+            positions: the loss positions ``t`` (default ``2..T-1``, the training loss).
 
         Returns:
-            The :class:`mesatheory.routes.population_flow.PopulationLoss` of the setting's law, ``d`` and ``T``.
+            The :class:`mesatheory.routes.population.PopulationLoss` of the setting's law, ``d`` and ``T``.
 
         Raises:
-            Unavailable: a moment the ``x_1`` rule needs is infinite.
+            Unavailable: the tables exceed their budget, or a moment the ``x_1`` rule needs is infinite.
         """
-        from ..routes.population_flow import PopulationLoss
-        return self.memo("population_loss", lambda: PopulationLoss.build(self.law, self.d, self.T))
+        from ..routes.population import PopulationLoss
+        return self.memo(f"population_loss{positions}",
+                         lambda: PopulationLoss.build(self.law, self.d, self.T, positions))
+
+    def check(self) -> None:
+        """Refuse a setting whose numbers float64 cannot carry (the theory is scale-covariant, the floats are not).
+
+        Raises:
+            LawError: a finite moment the routes use overflows or underflows float64, or ``x_1 = 0`` almost surely.
+        """
+        k = self.kappas
+        if k.finite and k.k1 == 0:
+            raise LawError(f"{self.law.spec}: x_1 = 0 almost surely (κ1 = 0): there is nothing to learn")
+        for name, value in [*k.items(), ("E[x^12]", self.law.marginal_moment(12, self.d))]:
+            if value.is_finite and value != 0 and not 1e-290 < abs(float(value)) < 1e290:
+                raise LawError(f"{self.law.spec}: {name} = {sp.N(value, 3)} is outside what float64 carries "
+                               "(|value| in 1e-290 … 1e290); rescale the law (the theory scales as c*(s·x) = c*(x)/s²)")
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per setting instance (for evidence that several claims share).

@@ -20,6 +20,7 @@ import numpy as np
 from ..derive.prediction import corollary1_holds
 from ..model.diagonal import diagonal_predictions
 from ..model.process import sample_sequences
+from .assumption2 import SADDLE
 from .base import Claim, Setting, Verdict
 
 CLAIM_ID = "corollary1.one_step_gd"
@@ -92,6 +93,8 @@ def check_corollary1(s: Setting) -> Verdict:
     if not decision.holds:
         return claim.not_applicable(f"Assumption 2 is violated ({decision.reason}): the trained model need not be "
                                     "diagonal, so it need not be one GD step (the paper's §5)")
+    if s.a0 + s.b0 == 0:
+        return claim.not_applicable(SADDLE)
     symbolic = corollary1_holds(d)
     c = float(s.product)
     a = b = float(np.sqrt(c))

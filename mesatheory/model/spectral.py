@@ -36,7 +36,7 @@ import numpy as np
 
 from .full import DIRECT_CHUNK, direct_chunk
 from .parameters import gradient_dtype
-from .process import sequences
+from .process import phase_powers, sequences
 
 SPECTRAL_CHUNK = 128     # sequences per chunk in the spectral path (keeps the working set in cache)
 DEGENERATE = 1e-4        # |1 - λ_k λ̄_l| below which a sequence uses the direct path
@@ -111,15 +111,11 @@ class SpectralData:
         """
         idx = np.flatnonzero(self.regular)
         d, T, n = self.d, self.T, len(idx)
-        B = int(np.ceil(np.sqrt(T)))
         theta = self.theta[idx]
-        low = np.exp(1j * theta[:, :, None] * np.arange(B, dtype=np.float64))
-        high = np.exp(1j * theta[:, :, None] * (B * np.arange(B, dtype=np.float64)))
         pw = np.empty((n, d, T - 1), np.complex128)
         for s in range(0, n, SPECTRAL_CHUNK):
             sl = slice(s, s + SPECTRAL_CHUNK)
-            full = (high[sl, :, :, None] * low[sl, :, None, :]).reshape(-1, d, B * B)
-            pw[sl] = full[:, :, 1:T]
+            pw[sl] = phase_powers(theta[sl], T)[:, 1:].transpose(0, 2, 1)
         pwc = pw.conj()
         psiH = np.ascontiguousarray(pwc[:, :, :T - 2].transpose(0, 2, 1))
         y = pw[:, :, 1:] * (np.arange(1, T - 1, dtype=np.float64) * 1.0)[None, None, :] * self.x1[idx][:, :, None]

@@ -4,13 +4,20 @@
   (Golub–Welsch from the Cholesky factor of the Hankel moment matrix, in mpmath at 50 digits), exact for
   polynomials of degree ``≤ 2n - 1`` in each coordinate; or the law's exact atoms when it has finite
   support. The loss statistics ``N, D`` are polynomials of degree ≤ 6 in each coordinate, so ``n = 4``.
-* **phases**: the ``M``-th roots of unity in each ``λ_j``. The average of ``λ^p`` over them is
-  ``[M | p]``, equal to ``E[λ^p] = [p = 0]`` whenever ``|p| < M``. Every term of ``N`` and ``D`` is a
-  product of at most six sequence entries ``x_{s,j} = λ_j^{s-1} x_{1,j}`` or their conjugates, so each
-  exponent satisfies ``|p| ≤ 3(T-1)`` and ``M = 3T - 2`` makes the grid exact.
+* **phases**, two rules with equal weights:
 
-The product rule has ``(M · n)^d`` points for i.i.d. laws; :func:`cubature_size` says how many, so a
-caller can decline when ``d`` and ``T`` are too large.
+  - :func:`phase_rule`, the ``M``-th roots of unity in each ``λ_j``. The average of ``λ^p`` over them is
+    ``[M | p]``, equal to ``E[λ^p] = [p = 0]`` whenever ``|p| < M``. Every term of ``N`` and ``D`` is a product
+    of at most six sequence entries ``x_{s,j} = λ_j^{s-1} x_{1,j}`` or their conjugates, so each exponent
+    satisfies ``|p| ≤ 3(T-1)`` and ``M = 3T - 2`` makes the grid exact. It has ``M^d`` points: small sizes only.
+  - :func:`lattice_rule`, a rank-1 lattice ``θ_n = 2π n z / N``, ``n = 0..N-1``, with ``z_k = k`` and ``N`` the
+    smallest prime ``≥ max(T, d)``. It averages ``λ^e`` to ``[e·z ≡ 0 mod N]``, so it is exact for every
+    statistic whose phase exponents are ``e = m (e_k − e_j)`` with ``|m| < T``: then ``e·z = m (k − j)`` is a
+    product of two non-zero numbers below the prime ``N``. The ratio ``ŷ_{t,j} / x_{t+1,j}`` of the diagonal model
+    is such a statistic (``x_{i+1,j} x̄_{i,k} x_{t,k} / x_{t+1,j} ∝ (λ_k λ̄_j)^{t-i}``), at ``N ≈ T`` points for any
+    ``d`` instead of ``(3T-2)^d``.
+
+:func:`cubature_size` says how large the grid rule is, so a caller can decline when ``d`` and ``T`` are too large.
 """
 
 from __future__ import annotations
@@ -62,12 +69,14 @@ def gauss_rule_from_moments(moments: list[sp.Expr], n: int) -> tuple[np.ndarray,
         return np.array([float(v) for v in nodes]), np.array([float(w) for w in weights])
 
 
-def x1_rule(law: Law, d: int) -> tuple[np.ndarray, np.ndarray]:
-    """An exact rule for ``x_1``: the law's atoms, or a product Gauss rule (exact to degree 7 per coordinate).
+def x1_rule(law: Law, d: int, nodes: int = GAUSS_NODES) -> tuple[np.ndarray, np.ndarray]:
+    """An exact rule for ``x_1``: the law's atoms, or a product Gauss rule (exact to degree ``2·nodes − 1`` per
+    coordinate; degree 7 by default).
 
     Args:
         law: the law of ``x_1``.
         d: the dimension.
+        nodes: Gauss nodes per coordinate.
 
     Returns:
         ``(points, weights)`` of shapes ``(q, d)`` and ``(q,)``.
@@ -79,11 +88,11 @@ def x1_rule(law: Law, d: int) -> tuple[np.ndarray, np.ndarray]:
     if atoms is not None:
         points = np.array([[float(v) for v in vec] for _, vec in atoms], dtype=np.float64)
         return points, np.array([float(p) for p, _ in atoms])
-    moments = [law.marginal_moment(p, 1) for p in range(2 * GAUSS_NODES + 1)]
+    moments = [law.marginal_moment(p, 1) for p in range(2 * nodes + 1)]
     if not all(m.is_finite for m in moments):
-        raise Unavailable(f"the Gauss rule needs E[x^{2 * GAUSS_NODES}] < ∞")
-    nodes, weights = gauss_rule_from_moments(moments, GAUSS_NODES)
-    grids = np.meshgrid(*([nodes] * d), indexing="ij")
+        raise Unavailable(f"the Gauss rule needs E[x^{2 * nodes}] < ∞")
+    points, weights = gauss_rule_from_moments(moments, nodes)
+    grids = np.meshgrid(*([points] * d), indexing="ij")
     wgrids = np.meshgrid(*([weights] * d), indexing="ij")
     return np.stack([g.ravel() for g in grids], axis=1), np.prod([w.ravel() for w in wgrids], axis=0)
 
@@ -102,6 +111,20 @@ def phase_rule(d: int, T: int) -> np.ndarray:
     angles = 2.0 * np.pi * np.arange(M) / M
     grids = np.meshgrid(*([angles] * d), indexing="ij")
     return np.stack([g.ravel() for g in grids], axis=1)
+
+
+def lattice_rule(d: int, T: int) -> np.ndarray:
+    """Phase points of the rank-1 lattice rule (equal weights; see the module docstring for when it is exact).
+
+    Args:
+        d: the dimension.
+        T: the sequence length.
+
+    Returns:
+        ``θ`` of shape ``(N, d)``, ``N`` the smallest prime ``≥ max(T, d)``.
+    """
+    N = int(sp.nextprime(max(T, d) - 1))
+    return 2.0 * np.pi * np.outer(np.arange(N), np.arange(d)) / N
 
 
 def cubature_size(law: Law, d: int, T: int) -> int:
@@ -135,12 +158,13 @@ class PopulationStatistics:
 
 
 def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.ndarray],
-                max_work: float = MAX_WORK) -> np.ndarray:
-    """``E[statistic(X)]`` by the product rule (x_1 rule × phase grid), exact for the loss statistics.
+                max_work: float = MAX_WORK, lattice: bool = False, nodes: int = GAUSS_NODES) -> np.ndarray:
+    """``E[statistic(X)]`` by a product rule: an ``x_1`` rule × a phase rule.
 
     ``statistic`` maps sequences ``X`` of shape ``(n, T, d)`` to an array ``(n, k)``; the result has
-    shape ``(k,)``. It is exact when each column is a polynomial of degree ≤ 7 in each coordinate of
-    ``x_1`` whose phase exponents stay below ``3T - 2`` in absolute value.
+    shape ``(k,)``. With the grid (default) it is exact when each column is a polynomial of degree ``≤ 2·nodes − 1``
+    in each coordinate of ``x_1`` whose phase exponents stay below ``3T - 2`` in absolute value; with
+    ``lattice=True`` when, in addition, every phase exponent is ``m (e_k − e_j)``, ``|m| < T``.
 
     Args:
         law: the law of ``x_1``.
@@ -148,6 +172,8 @@ def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.n
         T: the sequence length.
         statistic: maps sequences ``(n, T, d)`` to an array ``(n, k)``.
         max_work: the largest ``points × T × d²`` accepted.
+        lattice: use :func:`lattice_rule` instead of :func:`phase_rule`.
+        nodes: Gauss nodes per coordinate of ``x_1`` (atoms are used where the law has them).
 
     Returns:
         The expectation, of shape ``(k,)``.
@@ -155,13 +181,16 @@ def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.n
     Raises:
         Unavailable: a needed moment is infinite, or ``points × T × d²`` exceeds ``max_work``.
     """
-    size = cubature_size(law, d, T)
+    theta = lattice_rule(d, T) if lattice else None
+    atoms = law.atoms(d)
+    size = (len(atoms) if atoms is not None else nodes**d) * (len(theta) if theta is not None else (3 * T - 2) ** d)
     if size * T * d * d > max_work:
         raise Unavailable(
             f"the exact rule needs {size:.3g} points of {T} steps at d={d} "
             f"(limit {max_work:.0e} point·steps·d²); try e.g. --d 2 --T 12")
-    points, weights = x1_rule(law, d)
-    theta = phase_rule(d, T)
+    points, weights = x1_rule(law, d, nodes)
+    if theta is None:
+        theta = phase_rule(d, T)
     total = 0.0
     for x, w in zip(points, weights):
         for start in range(0, len(theta), CHUNK):

@@ -8,7 +8,11 @@ every plot: **per matrix entry** — each of the ``d`` diagonal entries of the f
 
 (Differentiating ``L(a, b)`` as two scalars instead multiplies both right-hand sides by ``d``: the same
 orbits and limit, time divided by ``d``.) ``a² - b²`` is conserved, and ``c → c* = (T-2) κ1 / K`` from
-every start off the line ``a_0 + b_0 = 0``.
+every start off the line ``a_0 + b_0 = 0``; from a start on it the flow runs into the saddle at the origin.
+
+The coefficients come either from the exact population statistics of the diagonal model
+(:meth:`ReducedFlow.from_statistics`, ``A = E[N]/d``, ``K = E[D]/d``: no closed form used) or from the κ's
+(:meth:`ReducedFlow.from_kappas`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,20 @@ class ReducedFlow:
 
     A: float
     K: float
+
+    @classmethod
+    def from_statistics(cls, EN: float, ED: float, d: int) -> ReducedFlow:
+        """The flow of the diagonal model whose exact population loss is ``½ c² E[D] − c E[N] + const``.
+
+        Args:
+            EN: ``E[N]`` (:meth:`mesatheory.routes.population.PopulationLoss.diagonal_statistics`).
+            ED: ``E[D]``.
+            d: the dimension (the loss sums ``d`` identical diagonal entries).
+
+        Returns:
+            The reduced flow with ``A = E[N]/d`` and ``K = E[D]/d``.
+        """
+        return cls(A=EN / d, K=ED / d)
 
     @classmethod
     def from_kappas(cls, k: Kappas, T: int) -> ReducedFlow:
@@ -57,17 +75,6 @@ class ReducedFlow:
         g = self.A - self.K * a * b
         return np.array([b * g, a * g])
 
-    def gradient_norm(self, y: np.ndarray) -> float:
-        """The Euclidean norm of :meth:`rhs` at ``y``.
-
-        Args:
-            y: the state ``(a, b)``.
-
-        Returns:
-            ``|g| √(a² + b²)``.
-        """
-        return float(np.hypot(*self.rhs(0.0, y)))
-
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -92,44 +99,50 @@ class Trajectory:
 
 
 def solve_flow(flow: ReducedFlow, a0: float, b0: float, tol: float = 1e-11,
-               max_tau: float | None = None) -> Trajectory:
-    """Integrate from ``(a0, b0)`` with DOP853 until the flow has converged.
+               max_sigma: float = 1e4) -> Trajectory:
+    """Integrate from ``(a0, b0)`` with DOP853 until the flow has converged, in scale-free units.
 
-    Convergence is a terminal event, not a fixed horizon: the loss is stationary in ``c = ab``
-    (``|g| = |A - K ab| ≤ tol·A``, i.e. ``|c - c*| ≤ tol·c*``), or the state is stationary elsewhere
-    (gradient norm ``≤ tol·A``, e.g. the saddle at the origin). ``max_tau`` is only a safety stop (default
-    ``10⁴/A``: near ``c*`` the local rate is at least ``2A``, and from a small start ``c`` grows like
-    ``e^{2Aτ}``, so this allows some ``2·10⁴`` e-foldings).
+    With ``r = √(K/A)``, ``u = r a``, ``v = r b`` and ``σ = A τ`` the flow becomes the same ODE for every law,
+    size and scale::
+
+        du/dσ = v (1 − uv),   dv/dσ = u (1 − uv),   uv = c / c*,
+
+    so tolerances are relative by construction (a law scaled by ``s`` only moves the start: ``c*`` scales as
+    ``1/s²``). Convergence is a terminal event, not a fixed horizon: ``|1 − uv| ≤ tol`` (``|c − c*| ≤ tol·c*``);
+    from a start on the invariant line ``a_0 + b_0 = 0`` the flow runs into the saddle at the origin instead,
+    and the event is ``|u| + |v| ≤ tol``. ``max_sigma`` is a safety stop: from a small start ``uv`` grows like
+    ``e^{2σ}`` and near the limit it converges at rate ``≥ 2``, so ``10⁴`` allows thousands of e-foldings
+    (a start ``10⁻³⁰⁰`` away from the origin needs ``σ ≈ 690``).
 
     Args:
         flow: the reduced flow.
         a0: the initial ``a``.
         b0: the initial ``b``.
-        tol: the relative stationarity tolerance of the terminal events.
-        max_tau: the safety stop (default ``10⁴/A``).
+        tol: the relative tolerance of the terminal events.
+        max_sigma: the safety stop in units of ``1/A``.
 
     Returns:
-        The solver's times and states, whether a terminal event was reached, and a message.
+        The solver's times (per-entry ``τ``) and states ``(a, b)``, whether a terminal event was reached, and a
+        message that says which.
     """
-    y0 = np.array([a0, b0], dtype=np.float64)
-    threshold = tol * flow.A
+    r = float(np.sqrt(flow.K / flow.A))
+    y0 = np.array([a0 * r, b0 * r], dtype=np.float64)
+    saddle = a0 + b0 == 0
 
-    def stationary_in_c(tau: float, y: np.ndarray) -> float:
-        return abs(flow.A - flow.K * y[0] * y[1]) - threshold
+    def rhs(_sigma: float, y: np.ndarray) -> np.ndarray:
+        g = 1.0 - y[0] * y[1]
+        return np.array([y[1] * g, y[0] * g])
 
-    def stationary(tau: float, y: np.ndarray) -> float:
-        return flow.gradient_norm(y) - threshold
+    def reached(_sigma: float, y: np.ndarray) -> float:
+        return (abs(y[0]) + abs(y[1]) if saddle else abs(1.0 - y[0] * y[1])) - tol
 
-    for event in (stationary_in_c, stationary):
-        event.terminal = True  # type: ignore[attr-defined]
-        event.direction = -1   # type: ignore[attr-defined]
-
-    if max_tau is None:
-        max_tau = 1e4 / flow.A
-    if stationary_in_c(0.0, y0) <= 0 or stationary(0.0, y0) <= 0:
-        return Trajectory(np.array([0.0]), y0[:1], y0[1:], True, "started at a stationary point")
-    sol = solve_ivp(flow.rhs, (0.0, max_tau), y0, method="DOP853", rtol=paper.ODE_RTOL, atol=paper.REDUCED_ATOL,
-                    events=[stationary_in_c, stationary], dense_output=True)
+    reached.terminal = True  # type: ignore[attr-defined]
+    reached.direction = -1   # type: ignore[attr-defined]
+    where = "the saddle at the origin" if saddle else "c*"
+    if reached(0.0, y0) <= 0:
+        return Trajectory(np.array([0.0]), y0[:1] / r, y0[1:] / r, True, f"started at {where}")
+    sol = solve_ivp(rhs, (0.0, max_sigma), y0, method="DOP853", rtol=paper.ODE_RTOL, atol=paper.REDUCED_ATOL,
+                    events=[reached])
     done = sol.status == 1
-    return Trajectory(sol.t, sol.y[0], sol.y[1], done,
-                      "converged (stationary)" if done else f"not converged by τ = {max_tau:.3g}")
+    return Trajectory(sol.t / flow.A, sol.y[0] / r, sol.y[1] / r, done,
+                      f"converged to {where}" if done else f"not converged by τ = {max_sigma / flow.A:.3g}")

@@ -64,7 +64,7 @@ def test_ratio_exact_and_rejects_wrong_moment():
     """E[ŷ/x] = c·m2 is linear in c, so what it tests is the factor m2: a 1 % wrong m2 is rejected."""
     law = get_law("laplace")
     ok = check_ratio(Setting(law, d=2, T=6, samples=4096))
-    assert ok.passed is True and ok.evidence["cubature_max_relative_error"] <= 1e-10
+    assert ok.passed is True and ok.evidence["exact_max_relative_error"] <= 1e-10
     s = Setting(law, d=2, T=6, samples=4096)
     product = s.product
     s.__dict__["kappas"] = dataclasses.replace(s.kappas, m2=s.kappas.m2 * sp.Rational(101, 100))

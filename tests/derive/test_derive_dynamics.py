@@ -4,7 +4,7 @@ model, the fixed point and the closed form against the numerically integrated fl
 import numpy as np
 import pytest
 import sympy as sp
-from derive_numeric import PopulationLoss
+from derive_numeric import CubatureLoss
 
 from mesatheory import get_law
 from mesatheory.derive.dynamics import (
@@ -69,7 +69,7 @@ def test_per_entry_flow_matches_finite_differences(atoms):
     k = kappas(law, d)
     subs = {K1: k.k1, K2: k.k2, K3: k.k3, K3T: swapped_kappa3(law, d), T: T_value, A: a, B: b}
     da, db = (float(e.subs(subs)) for e in per_entry_rhs(d))
-    loss = PopulationLoss(law, d, T_value)
+    loss = CubatureLoss(law, d, T_value)
     kq, pv = loss.diagonal_point(a, b)
     assert -loss.gradient(kq, pv, "KQ", 2 * d, d) == pytest.approx(da, rel=1e-7)
     assert -loss.gradient(kq, pv, "PV", 0, d) == pytest.approx(db, rel=1e-7)
@@ -83,7 +83,7 @@ def test_assumption2_does_not_fix_kappa_tilde():
     form aI (docs/paper.md's per-entry equation with κ3 would keep it)."""
     law, d, T_value, a, b = AtomicLaw(name="lopsided", params={}, atom_fn=_lopsided_atoms), 3, 4, 0.6, 0.9
     assert decide_assumption2(law, d).holds
-    loss = PopulationLoss(law, d, T_value)
+    loss = CubatureLoss(law, d, T_value)
     kq, pv = loss.diagonal_point(a, b)
     grads = [loss.gradient(kq, pv, "KQ", 2 * d + j, d + j) for j in range(d)]
     assert grads[0] == pytest.approx(grads[2], rel=1e-9)

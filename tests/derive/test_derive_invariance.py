@@ -3,7 +3,7 @@ numeric model under exact cubature; permutation covariance; which moments must v
 
 import pytest
 import sympy as sp
-from derive_numeric import PopulationLoss
+from derive_numeric import CubatureLoss
 from test_derive_loss import SKEWED
 
 from mesatheory import get_law
@@ -24,7 +24,7 @@ from mesatheory.laws import AtomicLaw
 
 
 def _numeric_gradients(law, d, T_value, a, b):
-    loss = PopulationLoss(law, d, T_value)
+    loss = CubatureLoss(law, d, T_value)
     kq, pv = loss.diagonal_point(a, b)
     return {e: loss.gradient(kq, pv, e.matrix, e.row, e.col) for e in all_entries(d)}
 
