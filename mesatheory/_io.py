@@ -97,6 +97,27 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+EXACT_DIGITS = 400   # longest numerator or denominator an exact number is printed with
+
+
+def exact_text(value: Any, latex: bool = False) -> str:
+    """An exact SymPy number as text (or LaTeX); a rational too long to print is described by its size.
+
+    Args:
+        value: a SymPy expression or number.
+        latex: give LaTeX instead of SymPy's string form.
+
+    Returns:
+        The text; for a rational whose numerator or denominator has more than :data:`EXACT_DIGITS` digits,
+        ``"a rational of ≈ N/M digits, ≈ float"``.
+    """
+    import sympy as sp
+    if isinstance(value, sp.Rational) and max(abs(value.p), value.q).bit_length() > 3.33 * EXACT_DIGITS:
+        digits = [int(n.bit_length() * 0.30103) + 1 for n in (abs(value.p), value.q)]
+        return f"a rational of ≈ {digits[0]}/{digits[1]} digits, ≈ {float(value):.17g}"
+    return sp.latex(value) if latex else str(value)
+
+
 def native(obj: Any) -> Any:
     """``obj`` with NumPy scalars and arrays (also inside lists, tuples and dicts) as plain Python values.
 

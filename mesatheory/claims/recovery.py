@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import paper
+from .._io import exact_text
 from ..errors import Unavailable
 from ..model.parameters import diagonal_blocks
 from ..theory import LADDER, per_step_loss, recovery, trained_loss
@@ -81,7 +82,7 @@ def check_recovery_finite_T(s: Setting) -> Verdict:
     category = recovery(s.kappas, s.d).category
     ok = (exact == 0) == (category == "exact at every T")
     parts = [f"{category}; exact loss at t = T−1: {float(exact):.6g}"]
-    evidence: dict = {"exact": str(exact)}
+    evidence: dict = {"exact": exact_text(exact)}
     try:
         pop = s.population_loss((s.T - 1,))
         root = float(np.sqrt(float(s.product)))
