@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from . import paper
-from .errors import MesatheoryError, UsageError
+from . import paper, validate
+from .errors import InputError, MesatheoryError, UsageError
 
 EXIT_PASSED = 0      # every decided claim holds
 EXIT_FAILED = 1      # a claim (or a precondition check) failed
@@ -41,24 +41,29 @@ class _Parser(argparse.ArgumentParser):
 def _bounded_int(name: str, low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = int(text.strip()) if text.strip().isascii() else None
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got '{text}'") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{name} must be between {low} and {high}, got {value}")
-        return value
+            value = None
+        if value is None:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number from {low} to {high}, got '{text[:40]}'")
+        try:
+            return validate.whole(name, value, low, high)
+        except InputError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
     return parse
 
 
-def _finite_float(name: str) -> Callable[[str], float]:
+def _finite_float(name: str, bound: float) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
-            value = float(text)
+            value = float(text) if text.strip().isascii() else math.nan
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got '{text}'") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{name} must be finite, got '{text}'")
-        return value
+            value = math.nan
+        try:
+            return validate.real(name, value, bound)
+        except InputError:
+            raise argparse.ArgumentTypeError(f"{name} must be a finite number with |{name}| ≤ {bound:g}, "
+                                             f"got '{text[:40]}'") from None
     return parse
 
 
@@ -80,9 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="dimension (default %(default)s)")
     v.add_argument("--T", type=_bounded_int("--T", 3, paper.CLI_MAX_T), default=paper.T,
                    help="sequence length (default %(default)s)")
-    v.add_argument("--a0", type=_finite_float("--a0"), default=paper.A0, help="initial a (default %(default)s)")
-    v.add_argument("--b0", type=_finite_float("--b0"), default=paper.B0, help="initial b (default %(default)s)")
-    v.add_argument("--samples", type=_bounded_int("--samples", 256, 10**8), default=paper.VERIFY_SAMPLES,
+    v.add_argument("--a0", type=_finite_float("--a0", paper.INIT_BOUND), default=paper.A0,
+                   help="initial a (default %(default)s)")
+    v.add_argument("--b0", type=_finite_float("--b0", paper.INIT_BOUND), default=paper.B0,
+                   help="initial b (default %(default)s)")
+    v.add_argument("--samples", type=_bounded_int("--samples", paper.MIN_SAMPLES, paper.MAX_SAMPLES),
+                   default=paper.VERIFY_SAMPLES,
                    help="Monte-Carlo sequences (default %(default)s)")
     v.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=paper.VERIFY_SEED,
                    help="random seed (default %(default)s)")

@@ -15,6 +15,10 @@ class UsageError(MesatheoryError):
     """A mistake in the command line (printed as it is, without the ``mesatheory: error:`` prefix)."""
 
 
+class InputError(MesatheoryError):
+    """An argument of the wrong type or outside its accepted range (the message names both)."""
+
+
 class LawError(MesatheoryError):
     """A law that cannot be built or used as asked (bad parameters, unsupported random variable)."""
 

@@ -42,5 +42,12 @@ FULL_FLOW_ATOL = 1e-15   #: absolute tolerance of the full flow: its off-diagona
 # --- size limits ----------------------------------------------------------------------------------------------
 POPULATION_WORK = 3e7    #: largest work (table entries, see routes.population.population_work) of the exact
                          #: population tables; the paper's d = 5, T = 100 needs 6e6 (≈ 1 s)
-CLI_MAX_D = 64           #: largest d the command line accepts
-CLI_MAX_T = 100_000      #: largest T the command line accepts
+CLI_MAX_D = 64           #: largest d accepted (command line and API)
+CLI_MAX_T = 100_000      #: largest T accepted
+MIN_SAMPLES = 256        #: fewest Monte-Carlo sequences accepted (fewer give no usable standard error)
+MAX_SAMPLES = 10**8      #: most Monte-Carlo sequences accepted (the sampled routes decline what exceeds their budget)
+INIT_BOUND = 1e6         #: largest |a0|, |b0| accepted
+SAMPLED_WORK = 4e8       #: budget of a sampled route in multiply-adds (samples × T × d²); the default uses 3e7
+PARAMETER_RANGE = (1e-30, 1e30)   #: accepted magnitudes of a law's scale parameters
+NUMBER_DIGITS = 40       #: longest number literal accepted in a law spec
+SYMBOLIC_MAX_D = 10      #: largest d of the symbolic claims (SymPy; measured 2–4 s at d = 10)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from . import paper
+from . import paper, validate
 from ._io import to_json
 from .claims import CLAIMS, PRECONDITIONS, SECOND_CORE
 from .claims.base import Setting, Verdict
@@ -122,8 +122,11 @@ def verify(law: Law | str, d: int = paper.D, T: int = paper.T, seed: int = paper
         The verdict of every claim, in the order of :data:`mesatheory.claims.CLAIMS`.
 
     Raises:
-        LawError: ``law`` is a spec that names no built-in law, or has a bad parameter.
+        LawError: ``law`` is a spec that names no built-in law, or has a bad parameter, or numbers float64 cannot
+            carry.
+        InputError: an argument of the wrong type or outside its range (:mod:`mesatheory.validate`).
     """
+    d, T, seed, a0, b0, samples = validate.setting(d, T, seed, a0, b0, samples)
     setting = Setting(law=get_law(law), d=d, T=T, a0=a0, b0=b0, samples=samples, seed=seed)
     setting.check()
     return VerifyResult(setting, _run_claims(setting, progress))

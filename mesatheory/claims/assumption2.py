@@ -6,6 +6,7 @@ moment that breaks it (``passed`` is ``None``), and the claims that need it are 
 
 from __future__ import annotations
 
+from .. import paper
 from .base import Claim, Setting, Verdict
 
 STATEMENT = ("E[x_i1 x_i2^r2 ⋯ x_in^rn] = 0 for distinct indices (n ≤ 4), and κ1, κ2, κ3 finite and "
@@ -51,6 +52,25 @@ def theorem1_precondition(s: Setting) -> str | None:
     if s.a0 + s.b0 == 0:
         return SADDLE
     return None
+
+
+def sampled_budget(s: Setting, per_sequence: float, what: str) -> str | None:
+    """Why a sampled branch is declined: ``s.samples × per_sequence`` exceeds the budget, or ``None``.
+
+    Args:
+        s: the setting.
+        per_sequence: the multiply-adds one sampled sequence costs this branch.
+        what: the branch, for the reason.
+
+    Returns:
+        The reason, with the estimate and the largest ``--samples`` that fits, or ``None``.
+    """
+    work = s.samples * per_sequence
+    if work <= paper.SAMPLED_WORK:
+        return None
+    fits = int(paper.SAMPLED_WORK // per_sequence)
+    hint = f"--samples {fits} fits" if fits >= paper.MIN_SAMPLES else f"no --samples fits at d = {s.d}, T = {s.T}"
+    return f"declined: {what} needs {work:.2g} multiply-adds (budget {paper.SAMPLED_WORK:.0e}; {hint})"
 
 
 def finite_moment(s: Setting, p: int, needed_by: str) -> str | None:

@@ -29,7 +29,7 @@ from ..model.full import LastPosition
 from ..model.parameters import diagonal_blocks
 from ..routes.montecarlo import mean_estimate, sample_sequence_statistic
 from ..routes.population_flow import solve_full_flow
-from .assumption2 import SADDLE, finite_moment
+from .assumption2 import SADDLE, finite_moment, sampled_budget
 from .base import Claim, Setting, Verdict, declined
 from .full_flow import OFFDIAG_TOL, offdiagonal_gradient, unit, unmasked_flow
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
@@ -163,7 +163,8 @@ def check_not_one_step_gd(s: Setting) -> Verdict:
     claim = Claim("beyond.not_one_step_gd", "the trained full model is not the best one-step-GD predictor (c* g_t)",
                   f"exact full flow (unmasked); exact population losses; {s.samples} sampled sequences at t = T−1 "
                   "(seed + 2)", PAPER)
-    if why := beyond_precondition(s) or finite_moment(s, 12, "the margin's variance"):
+    if why := (beyond_precondition(s) or finite_moment(s, 12, "the margin's variance")
+               or sampled_budget(s, 4 * s.T * s.d**2, "the sampled margin")):
         return claim.not_applicable(why)
     population = s.population_loss()
     flow = unmasked_flow(s)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import paper
 from ..derive.prediction import corollary1_holds
 from ..model.diagonal import diagonal_predictions
 from ..model.process import sample_sequences
@@ -95,6 +96,10 @@ def check_corollary1(s: Setting) -> Verdict:
                                     "diagonal, so it need not be one GD step (the paper's §5)")
     if s.a0 + s.b0 == 0:
         return claim.not_applicable(SADDLE)
+    # the central differences evaluate L_OLS,t 4d² times on SEQUENCES sequences, d² per position
+    if d > paper.SYMBOLIC_MAX_D or 4.0 * SEQUENCES * d**4 * T > paper.SAMPLED_WORK:
+        return claim.not_applicable(f"declined: offered for d ≤ {paper.SYMBOLIC_MAX_D} and 64·d⁴·T ≤ "
+                                    f"{paper.SAMPLED_WORK:.0e} multiply-adds (got d = {d}, T = {T})")
     symbolic = corollary1_holds(d)
     c = float(s.product)
     a = b = float(np.sqrt(c))

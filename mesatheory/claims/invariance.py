@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .. import paper
 from ..derive.gradient import law_gradient
 from ..derive.steps import tex
 from ..derive.symbols import A, B
@@ -63,6 +64,9 @@ def check_invariance(s: Setting) -> Verdict:
     decision, d, T = s.assumption2, s.d, s.T
     if not s.kappas.finite:
         return CLAIM.not_applicable(f"a moment is infinite ({decision.reason})")
+    if d > paper.SYMBOLIC_MAX_D:
+        return CLAIM.not_applicable(f"declined: the symbolic gradient is offered for d ≤ {paper.SYMBOLIC_MAX_D} (got "
+                                    f"d = {d}); theorem1.full_flow checks the same gradient numerically")
     grads = off_diagonal_gradient(s.law, d, T)
     example = next(iter(grads.items()), None)
     shown = f"e.g. ∂L/∂{example[0]} = {example[1]['at_T_float']} at T = {T}" if example else ""

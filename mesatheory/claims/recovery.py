@@ -14,7 +14,7 @@ from .._io import exact_text
 from ..errors import Unavailable
 from ..model.parameters import diagonal_blocks
 from ..theory import LADDER, per_step_loss, recovery, trained_loss
-from .assumption2 import finite_moment, theorem1_precondition
+from .assumption2 import finite_moment, sampled_budget, theorem1_precondition
 from .base import Claim, Setting, Verdict, within_se
 from .theorem2 import capability_estimates
 
@@ -51,7 +51,8 @@ def check_recovery_condition(s: Setting) -> Verdict:
     if decision.category == "exact at every T":
         consistent = consistent and all(trained_loss(s.kappas, s.d, T) == 0 for T in LADDER)
     evidence = {"category": decision.category, "limit_loss": str(loss), "exact_consistent": consistent}
-    if sampled_why := finite_moment(s, 12, "the sampled loss's variance"):
+    if sampled_why := (finite_moment(s, 12, "the sampled loss's variance")
+                       or sampled_budget(s, s.T * s.d**2, "the sampled pass")):
         return RECOVERY.verdict(decision.category, decision.category, "exact", consistent,
                                 f"{decision.explanation}; sampled: n/a ({sampled_why})", evidence)
     est = capability_estimates(s)["limit"]
@@ -95,7 +96,8 @@ def check_recovery_finite_T(s: Setting) -> Verdict:
         parts.append(f"population tables declined ({exc})")
     tolerance = f"exact: relative {paper.EXACT_TOL:g}"
     measured = float(exact)
-    if sampled_why := finite_moment(s, 12, "the sampled loss's variance"):
+    if sampled_why := (finite_moment(s, 12, "the sampled loss's variance")
+                       or sampled_budget(s, s.T * s.d**2, "the sampled pass")):
         parts.append(f"sampled: n/a ({sampled_why})")
     else:
         est = capability_estimates(s)["trained"]

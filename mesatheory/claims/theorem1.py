@@ -24,7 +24,7 @@ from .._io import exact_text
 from ..errors import Unavailable
 from ..routes.montecarlo import phase_averaged_estimate, sequence_estimate
 from ..routes.ode import ReducedFlow, solve_flow
-from .assumption2 import SADDLE, finite_moment, theorem1_precondition
+from .assumption2 import SADDLE, finite_moment, sampled_budget, theorem1_precondition
 from .base import Claim, Setting, Verdict, declined, within_se
 
 PAPER = "Theorem 4.1"
@@ -172,7 +172,8 @@ def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) 
     claim = route.claim(f"{s.samples} sampled sequences (seed {s.seed}) and {draws} draws of x_1 with exact phase "
                         "averages (seed + 3): minimiser N̄/D̄ of the model's empirical AR loss, delta-method SE; no "
                         "exact moment used")
-    why = route.precondition(s) or finite_moment(s, 12, "the estimators' variance")
+    why = (route.precondition(s) or finite_moment(s, 12, "the estimators' variance")
+           or sampled_budget(s, s.T * s.d**2 + paper.PHASE_AVERAGED_DRAWS * s.d**3, "the Monte Carlo"))
     if why:
         return claim.not_applicable(why)
     expected = float(s.product)

@@ -20,7 +20,7 @@ from ..model.diagonal import targets, unit_prediction_at, unit_predictions
 from ..routes.cubature import expectation
 from ..routes.montecarlo import Estimate, mean_estimate, sample_sequence_statistic
 from ..theory import LADDER, limit_loss, limit_product, trained_loss
-from .assumption2 import finite_moment, theorem1_precondition
+from .assumption2 import finite_moment, sampled_budget, theorem1_precondition
 from .base import Claim, Setting, Verdict, within_se
 
 PAPER2 = "Proposition 4.1"
@@ -108,7 +108,8 @@ def check_ratio(s: Setting) -> Verdict:
         parts.append(f"exact at t = 2..{s.T - 1}: max relative error {worst:.1e}")
     except Unavailable as exc:
         parts.append(f"exact declined ({exc})")
-    if sampled_why := finite_moment(s, 4, "the sampled ratio's variance"):
+    if sampled_why := (finite_moment(s, 4, "the sampled ratio's variance")
+                       or sampled_budget(s, s.T * s.d**2, "the sampled pass")):
         parts.append(f"sampled: n/a ({sampled_why})")
     else:
         est = capability_estimates(s)["ratio"]
@@ -148,7 +149,8 @@ def check_limit(s: Setting) -> Verdict:
               + ", ".join(f"{T}: {float(v):.6g}" for T, v in zip(LADDER, ladder)))
     evidence = {"limit_product": str(c_inf), "limit_loss": str(loss_inf),
                 "trained_loss_ladder": {str(T): float(v) for T, v in zip(LADDER, ladder)}}
-    if sampled_why := finite_moment(s, 12, "the sampled loss's variance"):
+    if sampled_why := (finite_moment(s, 12, "the sampled loss's variance")
+                       or sampled_budget(s, s.T * s.d**2, "the sampled pass")):
         return LIMIT.verdict(float(loss_inf), float(loss_inf), "exact limits", bool(exact_ok),
                              f"{reason}; sampled: n/a ({sampled_why})", evidence)
     est = capability_estimates(s)["limit"]

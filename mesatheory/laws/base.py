@@ -310,13 +310,17 @@ class AtomicLaw(Law):
         Returns:
             ``Σ_atoms probability · ∏_j v_j^{p_j}``, simplified.
         """
+        used = [(j, p) for j, p in enumerate(exponents) if p]
         total = sp.Integer(0)
         for prob, vec in self.atoms(len(exponents)):
             term = prob
-            for v, p in zip(vec, exponents):
-                term *= v**p
+            for j, p in used:
+                if vec[j] == 0:
+                    term = sp.Integer(0)
+                    break
+                term *= vec[j] ** p
             total += term
-        return sp.simplify(total)
+        return total if total.is_Rational else sp.simplify(total)
 
     def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
         """``n`` draws of ``x_1``, each atom with its probability.
@@ -340,6 +344,17 @@ def _cached_atoms(atom_fn: Callable, d: int) -> list:
     return atom_fn(d)
 
 
+def _free_parameters(expr: sp.Expr, symbol: sp.Expr) -> set[sp.Symbol]:
+    """The plain (non-random) symbols ``expr`` or its distribution depends on."""
+    x = sp.Dummy("x")
+    density = st.density(symbol)
+    try:
+        free = set(density(x).free_symbols) - {x}
+    except Exception:  # a density SymPy cannot evaluate symbolically: judge by the expression alone
+        free = set()
+    return {s for s in free | (expr.free_symbols - {symbol}) if not isinstance(s, st.rv.RandomSymbol)}
+
+
 def law_from_sympy(rv: sp.Expr, name: str | None = None, sampler: Sampler | None = None) -> IIDLaw:
     """An i.i.d. law whose coordinates are distributed as the univariate SymPy random expression ``rv``.
 
@@ -360,5 +375,16 @@ def law_from_sympy(rv: sp.Expr, name: str | None = None, sampler: Sampler | None
         LawError: ``rv`` is not a SymPy expression in exactly one random symbol.
     """
     if not isinstance(rv, sp.Basic) or not st.random_symbols(rv):
-        raise LawError(f"law_from_sympy needs a SymPy random expression, got {rv!r}")
+        raise LawError(f"law_from_sympy needs a SymPy random expression, got {str(rv)[:60]!r}")
+    symbols = st.random_symbols(rv)
+    if len(symbols) != 1:
+        raise LawError(f"law_from_sympy needs an expression in one random symbol, got {len(symbols)} in {rv}")
+    space = st.pspace(symbols[0])
+    if not isinstance(space, (st.crv.SingleContinuousPSpace, st.drv.SingleDiscretePSpace,
+                              st.frv.SingleFinitePSpace)) or getattr(symbols[0], "is_Matrix", False):
+        raise LawError(f"law_from_sympy needs a univariate random variable (each coordinate is an i.i.d. copy), "
+                       f"got {type(space).__name__} for {symbols[0]}")
+    free = _free_parameters(rv, symbols[0])
+    if free:
+        raise LawError(f"the law has free symbols {', '.join(sorted(map(str, free)))}: give them numbers")
     return IIDLaw(name=name or str(rv), params={}, rv=rv, sampler=sampler)

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 import sympy as sp
 import sympy.stats as st
 
+from .. import paper
 from ..errors import LawError
 from .base import AtomicLaw, IIDLaw, Law
 
 Constraint = tuple[Callable[[sp.Rational], bool], str]
-POSITIVE: Constraint = (lambda v: v > 0, "> 0")
+_LOW, _HIGH = (sp.Rational(str(v)) for v in paper.PARAMETER_RANGE)
+POSITIVE: Constraint = (lambda v: _LOW <= v <= _HIGH, f"positive, from {paper.PARAMETER_RANGE[0]:g} to "
+                        f"{paper.PARAMETER_RANGE[1]:g}")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,8 @@ class LawFamily:
             full[key] = sp.Rational(value)
         for key, (ok, text) in self.constraints.items():
             if not ok(full[key]):
-                raise LawError(f"law '{self.name}': {key} must be {text}, got {full[key]}")
+                shown = str(full[key]) if len(str(full[key])) <= 24 else str(sp.N(full[key], 3))
+                raise LawError(f"law '{self.name}': {key} must be {text}, got {shown}")
         return self.build(full)
 
 

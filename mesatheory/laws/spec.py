@@ -16,12 +16,13 @@ from fractions import Fraction
 
 import sympy as sp
 
+from .. import paper
 from ..errors import LawError
 from .base import Law
 from .builtins import FAMILIES, LawFamily
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?\Z")
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?\Z", re.ASCII)   # ASCII digits only
 
 
 def parse_number(text: str) -> sp.Rational:
@@ -37,9 +38,17 @@ def parse_number(text: str) -> sp.Rational:
         LawError: ``text`` is not such a literal.
     """
     text = text.strip()
+    if len(text) > paper.NUMBER_DIGITS:
+        raise LawError(f"'{text[:20]}…' is too long for a number ({len(text)} characters; at most "
+                       f"{paper.NUMBER_DIGITS})")
     if not _NUMBER.match(text):
         raise LawError(f"'{text}' is not a number (use e.g. 2, 0.5, 1e-3 or 1/3)")
     num, _, den = text.partition("/")
+    mantissa, _, exponent = num.lower().partition("e")
+    if exponent and abs(int(exponent)) > 400:
+        raise LawError(f"'{text}': the exponent is out of range (use |exponent| ≤ 400)")
+    if den and int(den) == 0:
+        raise LawError(f"'{text}': division by zero")
     value = Fraction(num) / (Fraction(den) if den else 1)
     return sp.Rational(value.numerator, value.denominator)
 
@@ -59,6 +68,8 @@ def get_law(spec: str | Law) -> Law:
     """
     if isinstance(spec, Law):
         return spec
+    if not isinstance(spec, str):
+        raise LawError(f"a law is a spec string such as 'gaussian:sigma=2' or a Law, got {type(spec).__name__}")
     name, sep, rest = spec.strip().partition(":")
     name = name.strip()
     if name not in FAMILIES:

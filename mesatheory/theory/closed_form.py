@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .. import paper, validate
+from ..errors import LawError
 from ..laws import Kappas, Law, get_law, kappas
 
 
@@ -80,6 +82,12 @@ def theorem1_product(law: Law | str, d: int = 5, T: int = 100) -> sp.Expr:
         ``κ1 / (κ2 + κ3·H_{T-2}/(T-2))`` with the law's exact moments.
 
     Raises:
-        LawError: ``law`` is a spec that names no built-in law, or has a bad parameter.
+        LawError: ``law`` is a spec that names no built-in law, or has a bad parameter, or infinite κ's.
+        InputError: ``d`` or ``T`` is not a whole number in its range.
     """
-    return product_from_kappas(kappas(get_law(law), d), T)
+    d, T = validate.whole("d", d, 1, paper.CLI_MAX_D), validate.whole("T", T, 3, paper.CLI_MAX_T)
+    k = kappas(get_law(law), d)
+    if not k.finite:
+        raise LawError(f"Theorem 1's product needs finite κ's; this law has m2 = {k.m2}, κ1 = {k.k1}, κ2 = {k.k2}, "
+                       f"κ3 = {k.k3}")
+    return product_from_kappas(k, T)
