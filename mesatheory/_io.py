@@ -2,8 +2,9 @@
 
 * :func:`write_text` writes a file atomically (a temporary file in the same folder, then ``os.replace``), so a
   reader never sees half a file; :func:`atomic_path` does the same for writers that want a file name
-  (matplotlib); :func:`make_folder` creates an output folder. Their ``OSError`` becomes an
-  :class:`~mesatheory.errors.OutputError` with a one-line message.
+  (matplotlib); :func:`staged_folder` does it for a whole folder of outputs (written aside, moved into place at
+  the end, removed on any error or interrupt); :func:`make_folder` creates an output folder. Their ``OSError``
+  becomes an :class:`~mesatheory.errors.OutputError` with a one-line message.
 * :func:`native` turns NumPy values into plain Python ones; :func:`to_json` also makes them strict JSON
   (non-finite floats become ``None``, keys strings).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -77,6 +79,41 @@ def atomic_path(path: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+@contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """A temporary folder beside ``target`` whose content replaces ``target``'s when the block ends without error.
+
+    Every file and sub-folder written into the stage moves into ``target`` (an existing one of the same name is
+    replaced); anything else in ``target`` stays. If the block raises — an error or Ctrl-C — the stage is removed
+    and ``target`` is left exactly as it was: a failed run writes nothing.
+
+    Args:
+        target: the output folder (created at the end if needed).
+
+    Raises:
+        OutputError: the stage or the target cannot be written.
+    """
+    target = Path(target)
+    parent = target.resolve().parent
+    make_folder(parent)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=parent))
+    except OSError as exc:
+        raise _output_error(exc) from exc
+    try:
+        yield stage
+        make_folder(target)
+        for item in sorted(stage.iterdir()):
+            destination = target / item.name
+            if destination.is_dir() and not destination.is_symlink():
+                shutil.rmtree(destination)
+            os.replace(item, destination)
+    except OSError as exc:
+        raise _output_error(exc) from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def write_text(path: Path, text: str) -> Path:

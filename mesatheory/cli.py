@@ -144,6 +144,8 @@ def _run_derive(args: argparse.Namespace) -> int:
     from .derive.report import write_reports
     from .laws import get_law
 
+    if not args.out.strip():
+        raise UsageError("mesatheory derive: error: --out must name a folder, got ''")
     laws = [get_law(spec) for spec in args.dist] if args.dist else None
     written = write_reports(Path(args.out), laws)
     print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
@@ -182,6 +184,8 @@ def _run_reproduce(args: argparse.Namespace) -> int:
     if unknown or ("all" in args.figures and len(args.figures) > 1):
         raise UsageError(f"mesatheory reproduce: error: unknown figure {', '.join(unknown) or 'all with others'} "
                          f"(accepted: all, {', '.join(known)})")
+    if not args.out.strip():
+        raise UsageError("mesatheory reproduce: error: --out must name a folder, got ''")
     summary = run(args.figures, Path(args.out), quick=args.quick, progress=_bar(sys.stderr.isatty()))
     print(summary.read_text())
     passed = json.loads(summary.with_name("summary.json").read_text())["passed"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -59,10 +60,9 @@ def _second_core_worker(setting: Setting, indices: list[int], out: Connection) -
 
     The setting is inherited by ``fork``, not pickled (laws hold closures).
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the parent's: it terminates this process
     try:
         out.send([CLAIMS[i](setting) for i in indices])
-    except KeyboardInterrupt:
-        pass
     finally:
         out.close()
 

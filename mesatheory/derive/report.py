@@ -21,7 +21,7 @@ import numpy
 import scipy
 import sympy as sp
 
-from .._io import make_folder, write_text
+from .._io import staged_folder, write_text
 from ..laws import Law, builtin_laws
 from . import dynamics, gradient, loss, prediction
 from .per_law import derive_law, law_steps, one_line
@@ -176,7 +176,8 @@ def write_reports(out_dir: Path, laws: list[Law] | None = None) -> list[Path]:
     """Write ``general.md/.json``, one ``<law>.md/.json`` per law and an index ``README.md``.
 
     Args:
-        out_dir: the output folder (created if needed).
+        out_dir: the output folder (created if needed); the reports are written aside and moved into it at the
+            end, so a failure leaves it as it was.
         laws: the laws to report on (default: every built-in law).
 
     Returns:
@@ -186,8 +187,13 @@ def write_reports(out_dir: Path, laws: list[Law] | None = None) -> list[Path]:
         OutputError: a file or the folder cannot be written.
     """
     out_dir = Path(out_dir)
-    make_folder(out_dir)
-    laws = builtin_laws() if laws is None else laws
+    with staged_folder(out_dir) as stage:       # all or nothing: a failure or Ctrl-C leaves out_dir as it was
+        written = _write_all(stage, builtin_laws() if laws is None else laws)
+    return [out_dir / path.name for path in written]
+
+
+def _write_all(out_dir: Path, laws: list[Law]) -> list[Path]:
+    """Write every report of :func:`write_reports` into ``out_dir``; return the paths in order."""
     written = []
     md, data = render_general()
     written += [write_text(out_dir / f"{GENERAL}.md", md + "\n"),

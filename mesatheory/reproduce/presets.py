@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import PresetError
+from .. import paper, validate
+from ..errors import MesatheoryError, PresetError
+from ..laws import get_law
 
 PRESETS_ENV = "MESATHEORY_PRESETS"
 DEFAULT_PATH = Path(__file__).with_name("paper.toml")   # a link to checks/paper.toml, shipped in the wheel
@@ -98,21 +100,61 @@ def load_presets(path: Path | str | None = None) -> Presets:
     path = Path(path or os.environ.get(PRESETS_ENV) or DEFAULT_PATH)
     if not path.is_file():
         raise PresetError(f"presets file not found: {path} (set {PRESETS_ENV} to its location)")
-    raw = read_toml(path)
     try:
-        base, quick = raw["defaults"], raw.get("quick", {})
-        inits = tuple((float(a), float(b)) for a, b in base["inits"])
-        figures = tuple(
-            Figure(name=f["name"], description=f.get("description", ""), law=f["law"], lr=float(f["lr"]),
-                   epochs=int(f["epochs"]), plots=tuple(f.get("plots", ["ab"])),
-                   asymptote=float(f["asymptote"]) if "asymptote" in f else None,
-                   masks=tuple(bool(x) for x in f.get("masks", [False])),
-                   quick_epochs=int(f.get("quick_epochs", f["epochs"])))
-            for f in raw["figure"])
-        return Presets(d=int(base["d"]), T=int(base["T"]), m=int(base["m"]), m_test=int(base["m_test"]),
-                       seed=int(base["seed"]), inits=inits, quick_m=int(quick.get("m", base["m"])),
-                       quick_m_test=int(quick.get("m_test", base["m_test"])),
-                       quick_inits=tuple((float(a), float(b)) for a, b in quick.get("inits", base["inits"])),
-                       figures=figures)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PresetError(f"{path}: malformed presets ({exc})") from exc
+        raw = read_toml(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:       # TOMLDecodeError is a ValueError
+        raise PresetError(f"{path}: not a readable TOML file ({str(exc).splitlines()[0][:120]})") from None
+    try:
+        presets = _parse(raw)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise PresetError(f"{path}: malformed presets ({type(exc).__name__}: {str(exc)[:120]})") from None
+    except MesatheoryError as exc:
+        raise PresetError(f"{path}: {exc}") from None
+    return presets
+
+
+PLOTS = ("ab", "ratio", "test_loss", "heatmaps")
+MEMORY_BUDGET = 8 * 2**30        # bytes the training tables of one run may take (≈ 64·(m + m_test)·d·T)
+
+
+def _pair(name: str, value: Any) -> tuple[float, float]:
+    a, b = value
+    return validate.real(f"{name} a0", a, paper.INIT_BOUND), validate.real(f"{name} b0", b, paper.INIT_BOUND)
+
+
+def _parse(raw: dict[str, Any]) -> Presets:
+    """Validated :class:`Presets` from the parsed TOML (every number in range, every name known)."""
+    base, quick = raw["defaults"], raw.get("quick", {})
+    d = validate.whole("defaults.d", base["d"], 1, paper.CLI_MAX_D)
+    T = validate.whole("defaults.T", base["T"], 3, paper.CLI_MAX_T)
+    sizes = {key: validate.whole(f"{where}.{key}", table.get(key, base.get(key)), 1, 10**7)
+             for where, table, key in (("defaults", base, "m"), ("defaults", base, "m_test"))}
+    quick_m = validate.whole("quick.m", quick.get("m", sizes["m"]), 1, 10**7)
+    quick_m_test = validate.whole("quick.m_test", quick.get("m_test", sizes["m_test"]), 1, 10**7)
+    need = 64 * (sizes["m"] + sizes["m_test"]) * d * T
+    if need > MEMORY_BUDGET:
+        raise PresetError(f"m = {sizes['m']}, m_test = {sizes['m_test']}, d = {d}, T = {T} need ≈ {need / 2**30:.3g} "
+                          f"GiB of training tables (at most {MEMORY_BUDGET / 2**30:g} GiB)")
+    figures = []
+    for i, f in enumerate(raw["figure"]):
+        where = f"figure[{i}] ({f.get('name', '?')})"
+        get_law(f["law"])
+        plots = tuple(f.get("plots", ["ab"]))
+        unknown = [p for p in plots if p not in PLOTS]
+        if unknown:
+            raise PresetError(f"{where}: unknown plot {', '.join(map(repr, unknown))} (accepted: {', '.join(PLOTS)})")
+        epochs = validate.whole(f"{where} epochs", f["epochs"], 0, 10**6)
+        figures.append(Figure(
+            name=str(f["name"]), description=str(f.get("description", "")), law=str(f["law"]),
+            lr=validate.real(f"{where} lr", f["lr"], 1e6, positive=True), epochs=epochs, plots=plots,
+            asymptote=validate.real(f"{where} asymptote", f["asymptote"], 1e300) if "asymptote" in f else None,
+            masks=tuple(bool(x) for x in f.get("masks", [False])),
+            quick_epochs=validate.whole(f"{where} quick_epochs", f.get("quick_epochs", epochs), 0, 10**6)))
+    if not figures:
+        raise PresetError("no [[figure]] tables")
+    return Presets(d=d, T=T, m=sizes["m"], m_test=sizes["m_test"],
+                   seed=validate.whole("defaults.seed", base["seed"], 0, 2**63 - 1),
+                   inits=tuple(_pair("defaults.inits", x) for x in base["inits"]), quick_m=quick_m,
+                   quick_m_test=quick_m_test,
+                   quick_inits=tuple(_pair("quick.inits", x) for x in quick.get("inits", base["inits"])),
+                   figures=tuple(figures))

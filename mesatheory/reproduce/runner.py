@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import Progress, make_folder, to_json, write_text
+from .._io import Progress, staged_folder, to_json, write_text
 from ..laws import decide_assumption2, get_law, kappas
 from ..theory import gd_prediction, product_from_kappas
 from .figures import plot_figure
@@ -147,7 +147,6 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
     names = [f.name for f in presets.figures] if "all" in figures else list(dict.fromkeys(figures))
     chosen = [presets.figure(n) for n in names]
     out_dir = Path(out_dir)
-    make_folder(out_dir)
     start = time.perf_counter()
     runs = [figure_runs(fig, presets, quick) for fig in chosen]
     owner = [(f, j) for f, cfgs in enumerate(runs) for j in range(len(cfgs))]
@@ -155,19 +154,20 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
     rows_of: list[list[RunRow] | None] = [None] * len(chosen)
     jobs = [cfg for cfgs in runs for cfg in cfgs]
     report = (lambda msg, frac: progress(msg, 0.99 * frac)) if progress is not None else None
-    for index, result in train_runs(jobs, workers=workers, progress=report):
-        f, j = owner[index]
-        results[f][j] = result
-        if all(r is not None for r in results[f]):
-            rows_of[f] = finish_figure(chosen[f], results[f], out_dir, quick)     # type: ignore[arg-type]
-    rows = [row for figure_rows in rows_of for row in figure_rows or []]
-    seconds = time.perf_counter() - start
-    verdicts = [r.passed for r in rows if r.passed is not None]
-    summary = {"quick": quick, "seconds": seconds, "passed": all(verdicts), "figures": names,
-               "rows": [asdict(r) for r in rows]}
-    write_text(out_dir / "summary.json", json.dumps(to_json(summary), indent=1, allow_nan=False))
+    with staged_folder(out_dir) as stage:      # all or nothing: an interrupted run leaves out_dir as it was
+        for index, result in train_runs(jobs, workers=workers, progress=report):
+            f, j = owner[index]
+            results[f][j] = result
+            if all(r is not None for r in results[f]):
+                rows_of[f] = finish_figure(chosen[f], results[f], stage, quick)     # type: ignore[arg-type]
+        rows = [row for figure_rows in rows_of for row in figure_rows or []]
+        seconds = time.perf_counter() - start
+        verdicts = [r.passed for r in rows if r.passed is not None]
+        summary = {"quick": quick, "seconds": seconds, "passed": all(verdicts), "figures": names,
+                   "rows": [asdict(r) for r in rows]}
+        write_text(stage / "summary.json", json.dumps(to_json(summary), indent=1, allow_nan=False))
+        write_text(stage / "summary.md", summary_markdown(rows, presets, quick, seconds))
     path = out_dir / "summary.md"
-    write_text(path, summary_markdown(rows, presets, quick, seconds))
     if progress is not None:
         progress("done", 1.0)
     return path
