@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -38,12 +39,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: error: {message}")
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def _bounded_int(name: str, low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        try:
-            value = int(text.strip()) if text.strip().isascii() else None
-        except ValueError:
-            value = None
+        value = int(text) if _INTEGER.fullmatch(text.strip()) else None
         if value is None:
             raise argparse.ArgumentTypeError(f"{name} must be a whole number from {low} to {high}, got '{text[:40]}'")
         try:
@@ -55,10 +57,7 @@ def _bounded_int(name: str, low: int, high: int) -> Callable[[str], int]:
 
 def _finite_float(name: str, bound: float) -> Callable[[str], float]:
     def parse(text: str) -> float:
-        try:
-            value = float(text) if text.strip().isascii() else math.nan
-        except ValueError:
-            value = math.nan
+        value = float(text) if _DECIMAL.fullmatch(text.strip()) else math.nan
         try:
             return validate.real(name, value, bound)
         except InputError:

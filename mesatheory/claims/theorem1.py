@@ -141,7 +141,7 @@ def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
                                     evidence)
     expected = float(s.product)
     error = _relative_error(path.product, expected)
-    drift = path.conservation_drift / max(s.a0**2, s.b0**2, abs(path.a[-1] * path.b[-1]))
+    drift = path.conservation_drift / (max(s.a0**2, s.b0**2, abs(path.a[-1] * path.b[-1])) or 1.0)
     passed = path.converged and error <= ODE_TOL and drift <= ODE_TOL
     return claim.verdict(
         expected, path.product, f"relative {ODE_TOL:g}", passed,

@@ -141,8 +141,28 @@ def solve_flow(flow: ReducedFlow, a0: float, b0: float, tol: float = 1e-11,
     where = "the saddle at the origin" if saddle else "c*"
     if reached(0.0, y0) <= 0:
         return Trajectory(np.array([0.0]), y0[:1] / r, y0[1:] / r, True, f"started at {where}")
-    sol = solve_ivp(rhs, (0.0, max_sigma), y0, method="DOP853", rtol=paper.ODE_RTOL, atol=paper.REDUCED_ATOL,
-                    events=[reached])
+    sigma0, start = escape(y0) if not saddle else (0.0, y0)
+    sol = solve_ivp(rhs, (sigma0, sigma0 + max_sigma), start, method="DOP853", rtol=paper.ODE_RTOL,
+                    atol=paper.REDUCED_ATOL, events=[reached])
     done = sol.status == 1
-    return Trajectory(sol.t / flow.A, sol.y[0] / r, sol.y[1] / r, done,
+    times, states = np.concatenate([[0.0], sol.t]), np.concatenate([y0[:, None], sol.y], axis=1)
+    return Trajectory(times / flow.A, states[0] / r, states[1] / r, done,
                       f"converged to {where}" if done else f"not converged by τ = {max_sigma / flow.A:.3g}")
+
+
+ESCAPE = 1e-8   # below this |u| + |v| the flow is linear to rounding: jump ahead in closed form
+
+
+def escape(y0: np.ndarray) -> tuple[float, np.ndarray]:
+    """Where a tiny start leaves the neighbourhood of the origin, in closed form: ``(σ, (u, v))``.
+
+    While ``|uv| ≪ 1`` the flow is ``u' = v``, ``v' = u`` (to relative order ``uv``): ``u + v`` grows as ``e^σ`` and
+    ``u − v`` decays as ``e^{−σ}``. A start below :data:`ESCAPE` (``a_0 = b_0 = 10⁻³⁰⁰``, say) is advanced to
+    ``|u + v| = ESCAPE`` exactly, where an absolute tolerance can resolve it; larger starts are returned as they are.
+    """
+    s, delta = y0[0] + y0[1], y0[0] - y0[1]
+    if abs(y0[0]) + abs(y0[1]) >= ESCAPE or s == 0:
+        return 0.0, y0
+    sigma = float(np.log(ESCAPE / abs(s)))
+    s, delta = np.copysign(ESCAPE, s), delta * np.exp(-sigma)
+    return sigma, np.array([(s + delta) / 2, (s - delta) / 2])

@@ -18,6 +18,7 @@ from scipy.integrate import solve_ivp
 
 from .. import paper
 from ..model.parameters import diagonal_blocks, diagonal_product, mask_offdiagonal, offdiagonal
+from .ode import escape
 from .population import PopulationLoss
 
 
@@ -75,7 +76,12 @@ def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = Fals
         and the solver's result.
     """
     d = pop.d
-    P0, Q0 = diagonal_blocks(d, a0, b0)
+    EN, ED = pop.diagonal_statistics()
+    unit = float(np.sqrt(abs(EN / ED)))          # the size of the entries at the diagonal limit
+    # a start far below that size grows linearly at first (a' = A b, b' = A a, A = E[N]/d): jump ahead
+    sigma0, (u, v) = escape(np.array([a0, b0]) / unit)
+    tau0 = sigma0 / (EN / d)
+    P0, Q0 = diagonal_blocks(d, u * unit, v * unit)
     nP = P0.size
     keepP, keepQ = np.ones_like(P0), np.ones_like(Q0)
     if mask:
@@ -86,7 +92,7 @@ def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = Fals
         return -np.concatenate([(gP * keepP).ravel(), (gQ * keepQ).ravel()])
 
     scale = float(np.linalg.norm(pop.lin))
-    threshold = grad_tol * scale
+    threshold = grad_tol * scale * unit          # ||∇L|| ≈ ||ℓ||·|c − c*|/c*·unit near the limit: scale-free
 
     def converged(tau: float, y: np.ndarray) -> float:
         return float(np.linalg.norm(rhs(tau, y))) - threshold
@@ -105,9 +111,6 @@ def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = Fals
     y0 = np.concatenate([P0.ravel(), Q0.ravel()])
     if max_tau is None:
         max_tau = 1e4 / scale
-    EN, ED = pop.diagonal_statistics()
-    unit = float(np.sqrt(abs(EN / ED)))          # the size of the entries at the diagonal limit
-
     def jacobian(tau: float, y: np.ndarray) -> np.ndarray:
         """``-∇²L`` by central differences of the exact gradient (a cubic: the error is O(h²), for steps only)."""
         h = 1e-4 * max(unit, float(np.max(np.abs(y))))
@@ -116,7 +119,7 @@ def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = Fals
 
     # LSODA: the full flow is stiff (the Hessian's eigenvalues spread over orders of magnitude); an explicit
     # method needs ~10⁴ steps at d = 5, T = 100 where LSODA needs a few hundred
-    sol = solve_ivp(rhs, (0.0, max_tau), y0, method="LSODA", rtol=paper.FULL_FLOW_RTOL,
+    sol = solve_ivp(rhs, (tau0, tau0 + max_tau), y0, method="LSODA", rtol=paper.FULL_FLOW_RTOL,
                     atol=paper.FULL_FLOW_ATOL * unit, events=events, dense_output=True, jac=jacobian)
     done = sol.status == 1 and len(sol.t_events[0]) > 0
     if done:
@@ -127,4 +130,8 @@ def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = Fals
         message = f"not converged by τ = {max_tau:.3g}"
     Ps = sol.y[:nP].T.reshape(-1, *P0.shape)
     Qs = sol.y[nP:].T.reshape(-1, *Q0.shape)
+    if tau0 > 0:                                 # keep the true start as the first state
+        start_P, start_Q = diagonal_blocks(d, a0, b0)
+        Ps, Qs = np.concatenate([start_P[None], Ps]), np.concatenate([start_Q[None], Qs])
+        return FullFlow(tau=np.concatenate([[0.0], sol.t]), P=Ps, Q=Qs, converged=done, sol=sol, message=message)
     return FullFlow(tau=sol.t, P=Ps, Q=Qs, converged=done, sol=sol, message=message)
