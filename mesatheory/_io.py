@@ -100,8 +100,8 @@ def staged_folder(target: Path) -> Iterator[Path]:
     make_folder(parent)
     try:
         stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=parent))
-    except OSError as exc:
-        raise _output_error(exc) from exc
+    except OSError as exc:      # name the folder the user asked for, not the stage
+        raise OutputError(f"{exc.strerror or exc}: {target}") from exc
     try:
         yield stage
         make_folder(target)
