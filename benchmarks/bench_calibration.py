@@ -10,7 +10,8 @@ Measured: for each built-in law whose estimators have finite variance and each s
 Per law and statistic it prints mean z, sd(z), max |z|, #seeds with |z| > 5, and the number of seeds in which
 any of these claims returned ``passed is False`` (a false FAIL, since every law here satisfies the theory).
 
-Goal: sd(z) in [0.85, 1.15], |mean z| ≤ 0.15, no false FAIL. Estimators whose SE is 0 or at float-rounding level (< 1e-12;
+Goal: sd(z) in [0.85, 1.15], |mean z| ≤ 0.15, no false FAIL. Estimators whose SE is 0 or at float-rounding
+level (< 1e-12;
 e.g. for sparse and rademacher) are flagged "SE=0" and are not evidence of calibration.
 
 Run:  python benchmarks/bench_calibration.py [--seeds 200] [--laws gaussian,laplace] [--workers 2]

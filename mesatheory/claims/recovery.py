@@ -34,8 +34,9 @@ def check_recovery_condition(s: Setting) -> Verdict:
     * **exact** — the category from ``m2·κ2 − κ1²`` and ``κ3`` (:func:`mesatheory.theory.recovery`) must agree with
       the SymPy limit loss (positive iff "never") and, for "exact at every T", with zero exact losses along
       ``T = 10…10⁴``;
-    * **sampled** — the limit predictor's sampled loss within ``Z_BAND`` standard errors of the limit loss, and
-      significantly positive when the category is "never"; needs ``E[x^12] < ∞``.
+    * **sampled** — the limit predictor's sampled loss within ``Z_BAND`` standard errors of the limit loss (the
+      exact branch decides the category; demanding a significantly positive sampled loss for "never" failed
+      heavy-tailed laws whose SE is large, 5 of 200 seeds in the calibration); needs ``E[x^12] < ∞``.
 
     Args:
         s: the setting.
@@ -57,8 +58,6 @@ def check_recovery_condition(s: Setting) -> Verdict:
                                 f"{decision.explanation}; sampled: n/a ({sampled_why})", evidence)
     est = capability_estimates(s)["limit"]
     ok, z, tolerance = within_se(est.value, est.se, float(loss))
-    if decision.category == "never":  # the loss must be significantly positive, not merely consistent
-        ok = ok and est.value - paper.Z_BAND * est.se > 0
     return RECOVERY.verdict(decision.category, f"limit loss {est.value:.6g}", tolerance, consistent and ok,
                             decision.explanation, {**evidence, "z": z, "se": est.se})
 

@@ -29,7 +29,7 @@ from ..errors import LawError
 Sampler = Callable[[np.random.Generator, int, int], np.ndarray]
 
 
-MGF_DEGREE = 24   # moments read off one series of the moment-generating function, where it exists
+MGF_DEGREE = 48   # moments read off one series of the moment-generating function, where it exists
 
 
 def _moments_from_mgf(expr: sp.Expr, top: int) -> dict[int, sp.Expr]:
