@@ -140,6 +140,35 @@ def sequence_estimate(law: Law, d: int, T: int, n: int, seed: int) -> Estimate:
     return ratio_estimate(N, D)
 
 
+def phase_averaged_draws(law: Law, d: int, T: int, n: int, seed: int,
+                         positions: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(y, E[N | x_1], E[D | x_1])`` for ``n`` draws of ``x_1`` (``y = x_1²``), the phases averaged exactly.
+
+    Draws come in fixed chunks from ``default_rng(seed)``, so the same seed gives the same numbers bit for bit.
+
+    Args:
+        law: the law of ``x_1``.
+        d: the dimension.
+        T: the sequence length.
+        n: the number of draws of ``x_1``.
+        seed: the seed of the draws.
+        positions: the loss positions (default ``2..T-1``; see :func:`~mesatheory.routes.population.phase_polynomials`).
+
+    Returns:
+        ``y`` of shape ``(n, d)`` and the two conditional statistics of shape ``(n,)``.
+    """
+    phi_n, phi_d = phase_polynomials(d, T, positions)
+    rng = np.random.default_rng(seed)
+    ys, Ns, Ds = [], [], []
+    for start in range(0, n, PHASE_CHUNK):
+        y = law.sample(rng, min(PHASE_CHUNK, n - start), d) ** 2
+        ys.append(y)
+        Ns.append(np.einsum("nj,jk,nk->n", y, phi_n, y))
+        yphi = np.einsum("nj,jkl->nkl", y, phi_d)
+        Ds.append(np.einsum("nkl,nk,nl->n", yphi, y, y))
+    return np.concatenate(ys), np.concatenate(Ns), np.concatenate(Ds)
+
+
 def phase_averaged_estimate(law: Law, d: int, T: int, n: int, seed: int) -> Estimate:
     """``E[N]/E[D]`` from ``n`` draws of ``x_1`` with the phases averaged exactly, ± SE.
 
@@ -157,12 +186,5 @@ def phase_averaged_estimate(law: Law, d: int, T: int, n: int, seed: int) -> Esti
     Returns:
         The ratio estimate with its delta-method standard error.
     """
-    phi_n, phi_d = phase_polynomials(d, T)
-    rng = np.random.default_rng(seed)
-    Ns, Ds = [], []
-    for start in range(0, n, PHASE_CHUNK):
-        y = law.sample(rng, min(PHASE_CHUNK, n - start), d) ** 2
-        Ns.append(np.einsum("nj,jk,nk->n", y, phi_n, y))
-        yphi = np.einsum("nj,jkl->nkl", y, phi_d)
-        Ds.append(np.einsum("nkl,nk,nl->n", yphi, y, y))
-    return ratio_estimate(np.concatenate(Ns), np.concatenate(Ds))
+    _, N, D = phase_averaged_draws(law, d, T, n, seed)
+    return ratio_estimate(N, D)

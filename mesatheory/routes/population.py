@@ -298,7 +298,7 @@ def _diagonal_alpha(d: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def phase_polynomials(d: int, T: int) -> tuple[np.ndarray, np.ndarray]:
+def phase_polynomials(d: int, T: int, positions: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The diagonal model's loss statistics averaged exactly over the phases, as polynomials in ``y = x_1²``.
 
     ``E[N | x_1] = Σ_{j,k} Φ_N[j,k] y_j y_k`` and ``E[D | x_1] = Σ_{j,k,k'} Φ_D[j,k,k'] y_j y_k y_k'``: the
@@ -309,12 +309,15 @@ def phase_polynomials(d: int, T: int) -> tuple[np.ndarray, np.ndarray]:
     Args:
         d: the dimension.
         T: the sequence length.
+        positions: the loss positions ``t`` the statistics sum over (default ``2..T-1``; ``(T-1,)`` for the loss
+            at the last position).
 
     Returns:
         ``(Φ_N, Φ_D)`` of shapes ``(d, d)`` and ``(d, d, d)``.
     """
     alpha = _diagonal_alpha(d)
-    phases = _phase_tables(d, T, tuple(range(2, T)), tuple(int(a) for a in alpha.ravel()))
+    phases = _phase_tables(d, T, tuple(range(2, T)) if positions is None else positions,
+                           tuple(int(a) for a in alpha.ravel()))
     phi_n = phases.lin[np.arange(d)[:, None], alpha]
     dense = phases.M[alpha.ravel()][:, alpha.ravel()].toarray().reshape(d, d, d, d)
     phi_d = np.einsum("jkjl->jkl", dense)
