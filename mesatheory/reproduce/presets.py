@@ -127,13 +127,13 @@ def _parse(raw: dict[str, Any]) -> Presets:
     base, quick = raw["defaults"], raw.get("quick", {})
     d = validate.whole("defaults.d", base["d"], 1, paper.CLI_MAX_D)
     T = validate.whole("defaults.T", base["T"], 3, paper.CLI_MAX_T)
-    sizes = {key: validate.whole(f"{where}.{key}", table.get(key, base.get(key)), 1, 10**7)
-             for where, table, key in (("defaults", base, "m"), ("defaults", base, "m_test"))}
-    quick_m = validate.whole("quick.m", quick.get("m", sizes["m"]), 1, 10**7)
-    quick_m_test = validate.whole("quick.m_test", quick.get("m_test", sizes["m_test"]), 1, 10**7)
-    need = 64 * (sizes["m"] + sizes["m_test"]) * d * T
+    m = validate.whole("defaults.m", base["m"], 1, 10**7)
+    m_test = validate.whole("defaults.m_test", base["m_test"], 1, 10**7)
+    quick_m = validate.whole("quick.m", quick.get("m", m), 1, 10**7)
+    quick_m_test = validate.whole("quick.m_test", quick.get("m_test", m_test), 1, 10**7)
+    need = 64 * (m + m_test) * d * T
     if need > MEMORY_BUDGET:
-        raise PresetError(f"m = {sizes['m']}, m_test = {sizes['m_test']}, d = {d}, T = {T} need ≈ {need / 2**30:.3g} "
+        raise PresetError(f"m = {m}, m_test = {m_test}, d = {d}, T = {T} need ≈ {need / 2**30:.3g} "
                           f"GiB of training tables (at most {MEMORY_BUDGET / 2**30:g} GiB)")
     figures = []
     for i, f in enumerate(raw["figure"]):
@@ -152,7 +152,7 @@ def _parse(raw: dict[str, Any]) -> Presets:
             quick_epochs=validate.whole(f"{where} quick_epochs", f.get("quick_epochs", epochs), 0, 10**6)))
     if not figures:
         raise PresetError("no [[figure]] tables")
-    return Presets(d=d, T=T, m=sizes["m"], m_test=sizes["m_test"],
+    return Presets(d=d, T=T, m=m, m_test=m_test,
                    seed=validate.whole("defaults.seed", base["seed"], 0, 2**63 - 1),
                    inits=tuple(_pair("defaults.inits", x) for x in base["inits"]), quick_m=quick_m,
                    quick_m_test=quick_m_test,
