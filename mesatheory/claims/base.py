@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
@@ -14,6 +14,9 @@ from .._io import native
 from ..errors import LawError
 from ..laws import FAMILIES, Decision, Kappas, Law, decide_assumption2, kappas
 from ..theory import product_from_kappas
+
+if TYPE_CHECKING:
+    from ..routes.montecarlo import Estimate
 
 
 @dataclass(frozen=True)
@@ -64,27 +67,27 @@ class Verdict:
         }
 
 
-def within_se(value: float, se: float, expected: float) -> tuple[bool, float, str]:
-    """Whether a sampled value agrees with the theory within its own standard error.
+def within_se(est: Estimate, expected: float) -> tuple[bool, float, str]:
+    """Whether a sampled estimate agrees with the theory within its own standard error.
 
-    Accepts ``|value − expected| ≤ Z·SE + ε·max(|expected|, 1)`` with ``Z =`` :data:`mesatheory.paper.Z_BAND` and
-    ``ε =`` :data:`mesatheory.paper.ROUNDING` (float64 rounding, for estimators whose SE is 0).
+    Accepts ``|z| ≤ Z`` with the bias-corrected z-score :meth:`~mesatheory.routes.montecarlo.Estimate.z`
+    (the band ``Z·SE`` centred ``skewness/(2√n)`` SE away from the estimate) and ``Z =``
+    :data:`mesatheory.paper.Z_BAND`; also accepts ``|value − expected| ≤ ε·max(|expected|, 1)`` with ``ε =``
+    :data:`mesatheory.paper.ROUNDING` (float64 rounding, for estimators whose SE is 0).
 
     Args:
-        value: the sampled estimate.
-        se: its standard error.
+        est: the sampled estimate.
         expected: the theory's value.
 
     Returns:
-        ``(passed, z, tolerance)``: the decision, the z-score ``(value − expected)/SE`` (0 when SE = 0) and the
-        tolerance in words.
+        ``(passed, z, tolerance)``: the decision, the z-score (0 when SE = 0) and the tolerance in words.
     """
     allowance = paper.ROUNDING * max(abs(expected), 1.0)
-    z = (value - expected) / se if se > 0 else 0.0
-    text = f"{paper.Z_BAND:g}·SE = {paper.Z_BAND * se:.2g}"
-    if paper.Z_BAND * se < allowance:
+    z = est.z(expected)
+    text = f"{paper.Z_BAND:g}·SE = {paper.Z_BAND * est.se:.2g}"
+    if paper.Z_BAND * est.se < allowance:
         text += f" (+ rounding {allowance:.0e})"
-    return abs(value - expected) <= paper.Z_BAND * se + allowance, z, text
+    return abs(z) <= paper.Z_BAND or abs(est.value - expected) <= allowance, z, text
 
 
 def rerun_hint(s: Setting, d: int, T: int) -> str:

@@ -57,7 +57,7 @@ def check_recovery_condition(s: Setting) -> Verdict:
         return RECOVERY.verdict(decision.category, decision.category, "exact", consistent,
                                 f"{decision.explanation}; sampled: n/a ({sampled_why})", evidence)
     est = capability_estimates(s)["limit"]
-    ok, z, tolerance = within_se(est.value, est.se, float(loss))
+    ok, z, tolerance = within_se(est, float(loss))
     return RECOVERY.verdict(decision.category, f"limit loss {est.value:.6g}", tolerance, consistent and ok,
                             decision.explanation, {**evidence, "z": z, "se": est.se})
 
@@ -100,7 +100,7 @@ def check_recovery_finite_T(s: Setting) -> Verdict:
         parts.append(f"sampled: n/a ({sampled_why})")
     else:
         est = capability_estimates(s)["trained"]
-        ok_mc, z, band = within_se(est.value, est.se, float(exact))
+        ok_mc, z, band = within_se(est, float(exact))
         ok = ok and ok_mc
         measured, tolerance = est.value, f"{tolerance}; MC {band}"
         evidence.update(se=est.se, z=z)

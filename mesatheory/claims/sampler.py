@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from .. import paper
+from ..routes.montecarlo import mean_estimate
 from .base import Claim, Setting, Verdict, within_se
 
 CLAIM = Claim("sampler.moments", "the sampler's moments equal the law's exact moments (degree ≤ 12)",
@@ -58,11 +59,6 @@ def _powers(x: np.ndarray, top: int) -> list[np.ndarray]:
     return out
 
 
-def _sample_moment(values: np.ndarray) -> tuple[float, float]:
-    """The sample mean of ``values`` and its standard error."""
-    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values)))
-
-
 def check_sampler(s: Setting) -> Verdict:
     """``sampler.moments``: every comparable moment of the sampler within ``Z_BAND`` SE of the exact one.
 
@@ -84,14 +80,14 @@ def check_sampler(s: Setting) -> Verdict:
             continue
         exact = s.law.joint_moment(exps)
         if pooled is not None and sum(1 for e in exps if e) == 1:
-            mean, se = _sample_moment(pooled[exps[0]])
+            est = mean_estimate(pooled[exps[0]])
         else:
-            mean, se = _sample_moment(np.prod([columns[j][e] for j, e in enumerate(exps) if e], axis=0))
-        ok, z, _ = within_se(mean, se, float(exact))
+            est = mean_estimate(np.prod([columns[j][e] for j, e in enumerate(exps) if e], axis=0))
+        ok, z, _ = within_se(est, float(exact))
         compared.append(name)
         worst = max(worst, abs(z))
         if not ok:
-            failed.append(f"{name}: {mean:.6g} ± {se:.2g} against {sp.N(exact, 6)} (z = {z:+.1f})")
+            failed.append(f"{name}: {est.value:.6g} ± {est.se:.2g} against {sp.N(exact, 6)} (z = {z:+.1f})")
     reason = f"{len(compared)} moments compared, largest |z| = {worst:.2f}"
     if skipped:
         reason += (f"; not compared (their sample mean is too heavy-tailed for a z-test at this n): "

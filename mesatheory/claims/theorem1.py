@@ -179,8 +179,8 @@ def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) 
     expected = float(s.product)
     seq = sequence_estimate(s.law, s.d, s.T, s.samples, s.seed)
     pav = phase_averaged_estimate(s.law, s.d, s.T, draws, s.seed + 3)
-    ok_seq, z_seq, _ = within_se(seq.value, seq.se, expected)
-    ok_pav, z_pav, tolerance = within_se(pav.value, pav.se, expected)
+    ok_seq, z_seq, _ = within_se(seq, expected)
+    ok_pav, z_pav, tolerance = within_se(pav, expected)
     return claim.verdict(
         expected, pav.value, tolerance, ok_seq and ok_pav,
         f"phase-averaged: SE {pav.se:.2g} ({100 * pav.relative_se:.2f} %), z = {z_pav:+.2f}; "

@@ -116,7 +116,7 @@ def check_ratio(s: Setting) -> Verdict:
         parts.append(f"sampled: n/a ({sampled_why})")
     else:
         est = capability_estimates(s)["ratio"]
-        ok_mc, z, band = within_se(est.value, est.se, expected)
+        ok_mc, z, band = within_se(est, expected)
         ok = ok and ok_mc
         evidence.update(se=est.se, z=z)
         measured = est.value if measured is None else measured
@@ -157,7 +157,7 @@ def check_limit(s: Setting) -> Verdict:
         return LIMIT.verdict(float(loss_inf), float(loss_inf), "exact limits", bool(exact_ok),
                              f"{reason}; sampled: n/a ({sampled_why})", evidence)
     est = capability_estimates(s)["limit"]
-    ok_mc, z, tolerance = within_se(est.value, est.se, float(loss_inf))
+    ok_mc, z, tolerance = within_se(est, float(loss_inf))
     reason += f"; limit predictor diag(κ1/κ2·x²)·W on samples: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})"
     return LIMIT.verdict(float(loss_inf), est.value, f"exact limits; MC {tolerance}", bool(exact_ok and ok_mc),
                          reason, {**evidence, "limit_predictor_se": est.se, "z": z})

@@ -16,12 +16,22 @@ moments shows up as a disagreement with the theory.
   standard error, on those polynomials.
 
 Both need ``E[x^12] < ∞`` for their standard error to exist.
+
+**Skewness.** The summands are degree-6 (or degree-12) polynomials of ``x_1``: for heavy-tailed laws they are so
+skewed that the plain z-score ``t = (estimate − expected)/SE`` is biased (its mean was +0.11 … +0.44 over 200
+seeds for Laplace, Student-t and centred-exponential ``x_1``), because the estimate and its SE move together: the
+Edgeworth expansion of a Studentised mean gives ``E[t] = −γ/(2√n) + O(n^{-3/2})`` for summands of skewness ``γ``
+(P. Hall, *The Bootstrap and Edgeworth Expansion*, 1992, §2.6). Every :class:`Estimate` carries the sample
+skewness ``γ̂`` of its summands (the influence values ``N − ĉ D`` for a ratio), and :meth:`Estimate.z` removes
+that bias: ``z = t + γ̂/(2√n)``. (Hall's full monotone transform, which also bends the tails, cost too much power:
+a planted 30 % error in a Gaussian setting fell from ``t = 9.4`` to ``z = 3.7``.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import sqrt
 
 import numpy as np
 
@@ -36,11 +46,25 @@ PHASE_CHUNK = 1 << 15   # draws of x_1 per chunk of the phase-averaged estimator
 
 @dataclass(frozen=True)
 class Estimate:
-    """A Monte-Carlo estimate with its standard error and the sample size."""
+    """A Monte-Carlo estimate with its standard error, the sample size and the skewness of its summands."""
 
     value: float
     se: float
     n: int
+    skewness: float = 0.0
+
+    def z(self, expected: float) -> float:
+        """The bias-corrected z-score of ``expected`` (see the module docstring).
+
+        Args:
+            expected: the value under test.
+
+        Returns:
+            ``t + skewness/(2√n)`` with ``t = (value − expected)/se``; 0 when the SE is 0.
+        """
+        if self.se <= 0:
+            return 0.0
+        return (self.value - expected) / self.se + self.skewness / (2 * sqrt(self.n))
 
     @property
     def relative_se(self) -> float:
@@ -94,17 +118,24 @@ def sample_statistics(law: Law, d: int, T: int, n: int, seed: int) -> tuple[np.n
     return rows[:, :d], rows[:, d], rows[:, d + 1]
 
 
+def _skewness(values: np.ndarray) -> float:
+    """The sample skewness ``m3 / m2^{3/2}`` (0 for constant values)."""
+    centred = values - values.mean()
+    m2 = float(np.mean(centred**2))
+    return float(np.mean(centred**3)) / m2**1.5 if m2 > 0 else 0.0
+
+
 def mean_estimate(values: np.ndarray) -> Estimate:
-    """Sample mean with standard error ``sd/√n``.
+    """Sample mean with standard error ``sd/√n`` and the values' skewness.
 
     Args:
         values: one value per draw.
 
     Returns:
-        The mean, its standard error and ``n``.
+        The mean, its standard error, ``n`` and the skewness of ``values``.
     """
     n = len(values)
-    return Estimate(float(values.mean()), float(values.std(ddof=1) / np.sqrt(n)), n)
+    return Estimate(float(values.mean()), float(values.std(ddof=1) / np.sqrt(n)), n, _skewness(values))
 
 
 def ratio_estimate(N: np.ndarray, D: np.ndarray) -> Estimate:
@@ -115,12 +146,13 @@ def ratio_estimate(N: np.ndarray, D: np.ndarray) -> Estimate:
         D: per-sequence ``D``, same length.
 
     Returns:
-        The ratio estimate, its standard error and ``n``.
+        The ratio estimate, its standard error, ``n`` and the skewness of the influence values ``N − ĉ D``.
     """
     n = len(N)
     c = N.mean() / D.mean()
-    se = np.std(N - c * D, ddof=1) / np.sqrt(n) / D.mean()
-    return Estimate(float(c), float(se), n)
+    influence = N - c * D
+    se = np.std(influence, ddof=1) / np.sqrt(n) / D.mean()
+    return Estimate(float(c), float(se), n, _skewness(influence))
 
 
 def sequence_estimate(law: Law, d: int, T: int, n: int, seed: int) -> Estimate:

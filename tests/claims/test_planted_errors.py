@@ -31,7 +31,7 @@ def _scaled_estimate(module, name: str, factor: float) -> Callable:
 
     def planted(*args, **kwargs):
         est = real(*args, **kwargs)
-        return Estimate(est.value * factor, est.se, est.n)
+        return dataclasses.replace(est, value=est.value * factor)
     return planted
 
 
@@ -41,7 +41,7 @@ def _scaled_capability(key: str, factor: float) -> Callable:
 
     def planted(s):
         out = dict(real(s))
-        out[key] = Estimate(out[key].value * factor, out[key].se, out[key].n)
+        out[key] = dataclasses.replace(out[key], value=out[key].value * factor)
         return out
     return planted
 
@@ -61,8 +61,8 @@ FULL_ONE = dict(spec="full_one", d=2, T=6, samples=2048)
 
 # (claim check, setting, where the error goes, the planted replacement)
 PLANTS = [
-    ("sampler.moments: sampled", sampler.check_sampler, GAUSS, (sampler, "_sample_moment"),
-     lambda real: lambda values: (real(values)[0] * 1.2, real(values)[1])),
+    ("sampler.moments: sampled", sampler.check_sampler, GAUSS, (sampler, "mean_estimate"),
+     lambda real: lambda values: dataclasses.replace(real(values), value=real(values).value * 1.2)),
     ("theorem1.monte_carlo: phase-averaged", theorem1.check_monte_carlo, dict(GAUSS, samples=8192),
      (theorem1, "phase_averaged_estimate"), lambda real: _scaled_estimate(theorem1, "phase_averaged_estimate", 1.05)),
     ("theorem1.monte_carlo: sequences", theorem1.check_monte_carlo, GAUSS,
