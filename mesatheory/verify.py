@@ -15,6 +15,7 @@ from ._io import to_json
 from .claims import CLAIMS, PRECONDITIONS, SECOND_CORE
 from .claims.base import Setting, Verdict
 from .laws import Law, get_law
+from .schema import VERIFY_RESULT
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,16 @@ class VerifyResult:
         """The result as strict JSON data.
 
         Returns:
-            ``{"law", "d", "T", "seed", "a0", "b0", "samples", "kappa", "claims", "passed"}``: the law and its
-            parameters, the sizes, the exact κ's (as floats and as exact strings), every verdict
-            (:meth:`~mesatheory.claims.base.Verdict.to_dict`) and :attr:`passed`.
+            ``{"schema", "law", "d", "T", "seed", "a0", "b0", "samples", "kappa", "claims", "passed", "decided"}``:
+            the schema's name and version (:data:`mesatheory.schema.VERIFY_RESULT`, shipped as
+            ``mesatheory/schema/verify-result.v1.json``), the law and its parameters, the sizes, the exact κ's (as
+            floats and as exact strings), every verdict (:meth:`~mesatheory.claims.base.Verdict.to_dict`),
+            :attr:`passed` and the number of decided claims.
         """
         s = self.setting
         k = s.kappas
         return to_json({
+            "schema": VERIFY_RESULT,
             "law": {"name": s.law.name, "params": {key: str(v) for key, v in s.law.params.items()}},
             "d": s.d, "T": s.T, "seed": s.seed, "a0": s.a0, "b0": s.b0, "samples": s.samples,
             "kappa": {**{name: float(v) for name, v in k.items()},
