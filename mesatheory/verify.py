@@ -72,7 +72,8 @@ def _second_core_worker(setting: Setting, indices: list[int], out: Connection) -
 
 
 def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> list[Verdict]:
-    """Every claim's verdict, in ``CLAIMS`` order; those of ``SECOND_CORE`` in a forked process when possible.
+    """Every claim's verdict, in ``CLAIMS`` order; those of ``SECOND_CORE`` in a forked process when possible
+    (not from a daemonic process, which may not have children).
 
     Each claim is a deterministic function of the setting, so where it runs does not change a number. The child
     is stopped when the parent is interrupted or fails.
@@ -80,7 +81,9 @@ def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> lis
     second = [i for i, check in enumerate(CLAIMS) if check in SECOND_CORE]
     verdicts: dict[int, Verdict] = {}
     child = receiver = None
-    if "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
+    # a daemonic process (a Dask worker) may not start children: there every claim runs in this process
+    if ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+            and not multiprocessing.current_process().daemon):
         ctx = multiprocessing.get_context("fork")
         receiver, sender = ctx.Pipe(duplex=False)
         child = ctx.Process(target=_second_core_worker, args=(setting, second, sender), daemon=True)

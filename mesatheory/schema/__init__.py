@@ -2,7 +2,7 @@
 
 ``verify-result.v1.json`` describes the ``verify --json`` object (:meth:`mesatheory.VerifyResult.to_dict`); the
 object names its schema in its ``"schema"`` field (:data:`VERIFY_RESULT`), so a CI job can refuse a version it does
-not know.
+not know. ``suite.v1.json`` describes a suite file of ``mesatheory check`` (:data:`SUITE`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from ..errors import InputError
 VERIFY_RESULT = "mesatheory/verify-result/1"
 """The ``"schema"`` field of a ``verify --json`` object: the schema's name and version."""
 
-_FILES = {VERIFY_RESULT: "verify-result.v1.json"}
+SUITE = "mesatheory/suite/1"
+"""The schema of a ``mesatheory check`` suite file (TOML, read as a dict)."""
+
+_FILES = {VERIFY_RESULT: "verify-result.v1.json", SUITE: "suite.v1.json"}
 
 
 @cache
