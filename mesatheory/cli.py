@@ -152,32 +152,22 @@ def _run_derive(args: argparse.Namespace) -> int:
 
     from .derive.report import write_reports
     from .laws import get_law
+    from .progress import fraction_bar
 
     if not args.out.strip():
         raise UsageError("mesatheory derive: error: --out must name a folder, got ''")
     laws = [get_law(spec) for spec in args.dist] if args.dist else None
-    written = write_reports(Path(args.out), laws)
+    with fraction_bar("derive") as progress:
+        written = write_reports(Path(args.out), laws, progress)
     print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0
-
-
-def _bar(enabled: bool) -> Callable[[str, float], None] | None:
-    """A one-line progress bar on stderr (only when it is a terminal)."""
-    if not enabled:
-        return None
-
-    def show(message: str, fraction: float) -> None:
-        filled = int(30 * min(max(fraction, 0.0), 1.0))
-        end = "\n" if fraction >= 1.0 else ""
-        print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {100 * fraction:5.1f} %  {message[:60]:<60}",
-              end=end, file=sys.stderr, flush=True)
-    return show
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from .progress import fraction_bar
     from .reproduce import list_figures, run
 
     figures = list_figures()
@@ -195,7 +185,8 @@ def _run_reproduce(args: argparse.Namespace) -> int:
                          f"(accepted: all, {', '.join(known)})")
     if not args.out.strip():
         raise UsageError("mesatheory reproduce: error: --out must name a folder, got ''")
-    summary = run(args.figures, Path(args.out), quick=args.quick, progress=_bar(sys.stderr.isatty()))
+    with fraction_bar("reproduce") as progress:
+        summary = run(args.figures, Path(args.out), quick=args.quick, progress=progress)
     print(summary.read_text())
     passed = json.loads(summary.with_name("summary.json").read_text())["passed"]
     return EXIT_PASSED if passed else EXIT_FAILED

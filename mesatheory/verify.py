@@ -35,6 +35,16 @@ class VerifyResult:
         """The claims of the paper that were decided (``passed`` is not ``None``), preconditions left out."""
         return [v for v in self.claims if v.passed is not None and v.id not in PRECONDITIONS]
 
+    def _repr_html_(self) -> str:
+        """The verdict table in HTML, for notebooks (:func:`mesatheory.display.verify_html`)."""
+        from .display import verify_html
+        return verify_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The verdict table in Markdown (:func:`mesatheory.display.verify_markdown`)."""
+        from .display import verify_markdown
+        return verify_markdown(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The result as strict JSON data.
 

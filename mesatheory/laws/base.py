@@ -186,6 +186,11 @@ class Law:
     def __repr__(self) -> str:
         return f"<law {self.spec}>"
 
+    def _repr_latex_(self) -> str:
+        """The law in LaTeX, for notebooks (:func:`mesatheory.display.law_latex`)."""
+        from ..display import law_latex
+        return law_latex(self)
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class IIDLaw(Law):

@@ -51,7 +51,10 @@ def _backend(n_jobs: int | None, scheduler: str | None) -> Iterator[None]:
         with parallel_config(backend="loky", n_jobs=n_jobs or os.cpu_count() or 1):
             yield
         return
-    from distributed import Client
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError("--scheduler needs Dask's distributed package: pip install 'mesatheory[cluster]'") from None
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
