@@ -97,3 +97,9 @@ def test_broken_outputs_do_not_validate(outputs, path, value):
 def test_unknown_schema_name_is_one_line_error():
     with pytest.raises(InputError, match="no schema named"):
         schema("mesatheory/verify-result/0")
+
+
+def test_a_verdict_with_a_tolerance_in_words_only_is_refused():
+    from mesatheory.claims.base import Claim
+    with pytest.raises(TypeError, match="must be a Tolerance"):
+        Claim("x.y", "s", "m").verdict(1.0, 1.0, "relative 1e-8", True)

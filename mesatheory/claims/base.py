@@ -54,6 +54,9 @@ class Verdict:
         # NumPy scalars become plain Python values, so verdicts compare with `is` and serialise to JSON
         for name in ("expected", "measured", "passed", "evidence"):
             object.__setattr__(self, name, native(getattr(self, name)))
+        if self.tolerance is not None and not isinstance(self.tolerance, Tolerance):
+            raise TypeError(f"{self.id}: the tolerance must be a Tolerance (kind, band, SE, z for --json), not "
+                            f"{type(self.tolerance).__name__} {self.tolerance!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """The verdict as a dict of its fields (the ``claims`` entries of ``verify --json``).
