@@ -1,4 +1,4 @@
-"""The ``mesatheory`` command line: ``verify``, ``derive``, ``reproduce`` and ``laws``.
+"""The ``mesatheory`` command line: ``verify``, ``derive``, ``reproduce``, ``check`` and ``laws``.
 
 Exit status: 0 when every decided claim holds, 1 when one fails, 2 for a usage or input error (one line on
 stderr, never a traceback), 3 when no claim of the paper applies to the setting, 130 when interrupted.
@@ -109,6 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--quick", action="store_true", help="smaller m and epochs (what CI runs)")
     r.set_defaults(run=_run_reproduce)
 
+    c = sub.add_parser("check", help="run a suite of verify runs in parallel: summary, JSON and JUnit XML")
+    c.add_argument("suite", metavar="SUITE.toml", help="the suite file (e.g. checks/paper-claims.toml)")
+    c.add_argument("--out", default="check-results", metavar="DIR", help="output folder (default %(default)s)")
+    c.add_argument("--quick", action="store_true", help="the suite's quick sizes (what CI runs)")
+    c.add_argument("--jobs", type=_bounded_int("--jobs", 1, 1024), default=None,
+                   help="worker processes on this machine (default: one per core)")
+    c.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on the Dask distributed scheduler at ADDRESS (e.g. tcp://host:8786) instead")
+    c.set_defaults(run=_run_check)
+
     laws = sub.add_parser("laws", help="list the built-in laws with their exact moments")
     laws.add_argument("--d", type=_bounded_int("--d", 1, paper.CLI_MAX_D), default=paper.D,
                       help="dimension (default %(default)s)")
@@ -142,32 +152,22 @@ def _run_derive(args: argparse.Namespace) -> int:
 
     from .derive.report import write_reports
     from .laws import get_law
+    from .progress import fraction_bar
 
     if not args.out.strip():
         raise UsageError("mesatheory derive: error: --out must name a folder, got ''")
     laws = [get_law(spec) for spec in args.dist] if args.dist else None
-    written = write_reports(Path(args.out), laws)
+    with fraction_bar("derive") as progress:
+        written = write_reports(Path(args.out), laws, progress)
     print(f"wrote {len(written)} files to {args.out}/: " + ", ".join(p.name for p in written))
     return 0
-
-
-def _bar(enabled: bool) -> Callable[[str, float], None] | None:
-    """A one-line progress bar on stderr (only when it is a terminal)."""
-    if not enabled:
-        return None
-
-    def show(message: str, fraction: float) -> None:
-        filled = int(30 * min(max(fraction, 0.0), 1.0))
-        end = "\n" if fraction >= 1.0 else ""
-        print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {100 * fraction:5.1f} %  {message[:60]:<60}",
-              end=end, file=sys.stderr, flush=True)
-    return show
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from .progress import fraction_bar
     from .reproduce import list_figures, run
 
     figures = list_figures()
@@ -185,10 +185,25 @@ def _run_reproduce(args: argparse.Namespace) -> int:
                          f"(accepted: all, {', '.join(known)})")
     if not args.out.strip():
         raise UsageError("mesatheory reproduce: error: --out must name a folder, got ''")
-    summary = run(args.figures, Path(args.out), quick=args.quick, progress=_bar(sys.stderr.isatty()))
+    with fraction_bar("reproduce") as progress:
+        summary = run(args.figures, Path(args.out), quick=args.quick, progress=progress)
     print(summary.read_text())
     passed = json.loads(summary.with_name("summary.json").read_text())["passed"]
     return EXIT_PASSED if passed else EXIT_FAILED
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .suite import load_suite, run_suite, write_outputs
+    from .suite.report import summary
+
+    if not args.out.strip():
+        raise UsageError("mesatheory check: error: --out must name a folder, got ''")
+    result = run_suite(load_suite(args.suite, args.quick), n_jobs=args.jobs, scheduler=args.scheduler)
+    write_outputs(result, Path(args.out))
+    print(summary(result))
+    return EXIT_FAILED if not result.passed else EXIT_PASSED if result.decided else EXIT_UNDECIDED
 
 
 def _run_laws(args: argparse.Namespace) -> int:

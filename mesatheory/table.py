@@ -9,7 +9,8 @@ from .verify import VerifyResult
 VERDICT_WORDS = {True: "PASS", False: "FAIL", None: "n/a"}
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A table cell: ``—`` for no value, floats to 10 significant digits, anything else as text."""
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -17,7 +18,8 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _verdict_word(claim: Any) -> str:
+def verdict_word(claim: Any) -> str:
+    """The verdict column: PASS/FAIL/n/a (holds/violated for Assumption 2)."""
     if claim.id == "assumption2":
         return "holds" if claim.passed else "violated"
     return VERDICT_WORDS[claim.passed]
@@ -43,7 +45,7 @@ def render(result: VerifyResult) -> str:
         "",
     ]
     header = ["claim", "paper", "expected", "measured", "tolerance", "verdict"]
-    rows = [[c.id, c.paper, _cell(c.expected), _cell(c.measured), _cell(c.tolerance), _verdict_word(c)]
+    rows = [[c.id, c.paper, cell(c.expected), cell(c.measured), cell(c.tolerance), verdict_word(c)]
             for c in result.claims]
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
     for row in [header, ["─" * w for w in widths]] + rows:

@@ -15,6 +15,7 @@ from ._io import to_json
 from .claims import CLAIMS, PRECONDITIONS, SECOND_CORE
 from .claims.base import Setting, Verdict
 from .laws import Law, get_law
+from .schema import VERIFY_RESULT
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,30 @@ class VerifyResult:
         """The claims of the paper that were decided (``passed`` is not ``None``), preconditions left out."""
         return [v for v in self.claims if v.passed is not None and v.id not in PRECONDITIONS]
 
+    def _repr_html_(self) -> str:
+        """The verdict table in HTML, for notebooks (:func:`mesatheory.display.verify_html`)."""
+        from .display import verify_html
+        return verify_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The verdict table in Markdown (:func:`mesatheory.display.verify_markdown`)."""
+        from .display import verify_markdown
+        return verify_markdown(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The result as strict JSON data.
 
         Returns:
-            ``{"law", "d", "T", "seed", "a0", "b0", "samples", "kappa", "claims", "passed"}``: the law and its
-            parameters, the sizes, the exact κ's (as floats and as exact strings), every verdict
-            (:meth:`~mesatheory.claims.base.Verdict.to_dict`) and :attr:`passed`.
+            ``{"schema", "law", "d", "T", "seed", "a0", "b0", "samples", "kappa", "claims", "passed", "decided"}``:
+            the schema's name and version (:data:`mesatheory.schema.VERIFY_RESULT`, shipped as
+            ``mesatheory/schema/verify-result.v1.json``), the law and its parameters, the sizes, the exact κ's (as
+            floats and as exact strings), every verdict (:meth:`~mesatheory.claims.base.Verdict.to_dict`),
+            :attr:`passed` and the number of decided claims.
         """
         s = self.setting
         k = s.kappas
         return to_json({
+            "schema": VERIFY_RESULT,
             "law": {"name": s.law.name, "params": {key: str(v) for key, v in s.law.params.items()}},
             "d": s.d, "T": s.T, "seed": s.seed, "a0": s.a0, "b0": s.b0, "samples": s.samples,
             "kappa": {**{name: float(v) for name, v in k.items()},
@@ -68,7 +82,8 @@ def _second_core_worker(setting: Setting, indices: list[int], out: Connection) -
 
 
 def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> list[Verdict]:
-    """Every claim's verdict, in ``CLAIMS`` order; those of ``SECOND_CORE`` in a forked process when possible.
+    """Every claim's verdict, in ``CLAIMS`` order; those of ``SECOND_CORE`` in a forked process when possible
+    (not from a daemonic process, which may not have children).
 
     Each claim is a deterministic function of the setting, so where it runs does not change a number. The child
     is stopped when the parent is interrupted or fails.
@@ -76,7 +91,9 @@ def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> lis
     second = [i for i, check in enumerate(CLAIMS) if check in SECOND_CORE]
     verdicts: dict[int, Verdict] = {}
     child = receiver = None
-    if "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1:
+    # a daemonic process (a Dask worker) may not start children: there every claim runs in this process
+    if ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+            and not multiprocessing.current_process().daemon):
         ctx = multiprocessing.get_context("fork")
         receiver, sender = ctx.Pipe(duplex=False)
         child = ctx.Process(target=_second_core_worker, args=(setting, second, sender), daemon=True)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from .. import paper
 from .base import Claim, Setting, Verdict
+from .tolerance import Tolerance
 
 STATEMENT = ("E[x_i1 x_i2^r2 ⋯ x_in^rn] = 0 for distinct indices (n ≤ 4), and κ1, κ2, κ3 finite and "
              "the same for every coordinate")
 
 
-CLAIM = Claim("assumption2", STATEMENT, "symbolic (SymPy moments)", "Assumption 4.1")
+CLAIM = Claim("assumption2", STATEMENT, "symbolic (SymPy moments)", "Assumption 4.1", "symbolic.moments")
 
 
 def check_assumption2(s: Setting) -> Verdict:
@@ -27,7 +28,7 @@ def check_assumption2(s: Setting) -> Verdict:
         the moment that breaks it as the reason.
     """
     decision = s.assumption2
-    return CLAIM.verdict("holds", "holds" if decision.holds else "violated", "exact",
+    return CLAIM.verdict("holds", "holds" if decision.holds else "violated", Tolerance.exact(),
                          True if decision.holds else None,
                          decision.reason if decision.holds else f"violated: {decision.reason}")
 

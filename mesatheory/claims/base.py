@@ -14,6 +14,7 @@ from .._io import native
 from ..errors import LawError
 from ..laws import FAMILIES, Decision, Kappas, Law, decide_assumption2, kappas
 from ..theory import product_from_kappas
+from .tolerance import Tolerance
 
 if TYPE_CHECKING:
     from ..routes.montecarlo import Estimate
@@ -29,45 +30,55 @@ class Verdict:
         statement: the claim in one sentence.
         expected: the theory's value (a number, or text for symbolic claims).
         measured: what the check found.
-        tolerance: the acceptance bound in words or as a number (e.g. ``5·SE = 0.0021``).
+        tolerance: the acceptance band (:class:`~mesatheory.claims.tolerance.Tolerance`: kind, number, SE, z;
+            it prints as its words, e.g. ``5·SE = 0.0021``), ``None`` when nothing was measured.
         passed: ``True``/``False``, or ``None`` when the claim is not applicable (``reason`` says why).
         method: how it was checked.
         reason: why it is not applicable, or a short explanation of the outcome.
         paper: the paper's name for the claim (``"Theorem 4.1"``).
         evidence: extra data for JSON consumers (standard errors, trajectories, gradients, ...).
+        method_id: a stable identifier of the method (``"numeric.reduced_ode"``); the claim id when the claim
+            names none.
     """
 
     id: str
     statement: str
     expected: Any
     measured: Any
-    tolerance: Any
+    tolerance: Tolerance | None
     passed: bool | None
     method: str
     reason: str = ""
     paper: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
+    method_id: str = ""
 
     def __post_init__(self) -> None:
         # NumPy scalars become plain Python values, so verdicts compare with `is` and serialise to JSON
-        for name in ("expected", "measured", "tolerance", "passed", "evidence"):
+        for name in ("expected", "measured", "passed", "evidence"):
             object.__setattr__(self, name, native(getattr(self, name)))
+        if self.tolerance is not None and not isinstance(self.tolerance, Tolerance):
+            raise TypeError(f"{self.id}: the tolerance must be a Tolerance (kind, band, SE, z for --json), not "
+                            f"{type(self.tolerance).__name__} {self.tolerance!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """The verdict as a dict of its fields (the ``claims`` entries of ``verify --json``).
 
         Returns:
-            ``{"id", "paper", "statement", "expected", "measured", "tolerance", "passed", "method", "reason",
-            "evidence"}``.
+            ``{"id", "paper", "statement", "expected", "measured", "tolerance", "band", "passed", "method",
+            "method_id", "reason", "evidence"}``: ``tolerance`` is the band in words, ``band`` its numbers
+            (:meth:`~mesatheory.claims.tolerance.Tolerance.to_dict`, ``None`` with no band).
         """
+        tol = self.tolerance
         return {
             "id": self.id, "paper": self.paper, "statement": self.statement,
-            "expected": self.expected, "measured": self.measured, "tolerance": self.tolerance,
-            "passed": self.passed, "method": self.method, "reason": self.reason, "evidence": self.evidence,
+            "expected": self.expected, "measured": self.measured, "tolerance": None if tol is None else tol.text,
+            "band": None if tol is None else tol.to_dict(), "passed": self.passed, "method": self.method,
+            "method_id": self.method_id or self.id, "reason": self.reason, "evidence": self.evidence,
         }
 
 
-def within_se(est: Estimate, expected: float) -> tuple[bool, float, str]:
+def within_se(est: Estimate, expected: float) -> tuple[bool, float, Tolerance]:
     """Whether a sampled estimate agrees with the theory within its own standard error.
 
     Accepts ``|z| ≤ Z`` with the bias-corrected z-score :meth:`~mesatheory.routes.montecarlo.Estimate.z`
@@ -80,14 +91,16 @@ def within_se(est: Estimate, expected: float) -> tuple[bool, float, str]:
         expected: the theory's value.
 
     Returns:
-        ``(passed, z, tolerance)``: the decision, the z-score (0 when SE = 0) and the tolerance in words.
+        ``(passed, z, tolerance)``: the decision, the z-score (0 when SE = 0) and the band (kind ``z``; its words
+        ``5·SE = 0.0027``).
     """
-    allowance = paper.ROUNDING * max(abs(expected), 1.0)
-    z = est.z(expected)
-    text = f"{paper.Z_BAND:g}·SE = {paper.Z_BAND * est.se:.2g}"
-    if paper.Z_BAND * est.se < allowance:
+    se, allowance = float(est.se), paper.ROUNDING * max(abs(expected), 1.0)
+    z = float(est.z(expected))
+    text = f"{paper.Z_BAND:g}·SE = {paper.Z_BAND * se:.2g}"
+    if paper.Z_BAND * se < allowance:
         text += f" (+ rounding {allowance:.0e})"
-    return abs(z) <= paper.Z_BAND or abs(est.value - expected) <= allowance, z, text
+    band = Tolerance("z", paper.Z_BAND, text, se=se, z=z, allowance=allowance)
+    return bool(abs(z) <= paper.Z_BAND or abs(est.value - expected) <= allowance), z, band
 
 
 def rerun_hint(s: Setting, d: int, T: int) -> str:
@@ -124,31 +137,32 @@ def declined(s: Setting, exc: Exception) -> str:
 
 @dataclass(frozen=True)
 class Claim:
-    """What one check reports as: the claim's id, its statement, how it is checked, the paper's name for it."""
+    """What one check reports as: the claim's id, statement, method (in words and as a stable id) and paper name."""
 
     id: str
     statement: str
     method: str
     paper: str = ""
+    method_id: str = ""
 
-    def verdict(self, expected: Any, measured: Any, tolerance: Any, passed: bool | None, reason: str = "",
+    def verdict(self, expected: Any, measured: Any, tolerance: Tolerance | None, passed: bool | None, reason: str = "",
                 evidence: dict[str, Any] | None = None) -> Verdict:
         """The :class:`Verdict` of this claim with the check's outcome.
 
         Args:
             expected: the theory's value.
             measured: what the check found.
-            tolerance: the acceptance bound.
+            tolerance: the acceptance band.
             passed: ``True``/``False``, or ``None`` when not applicable.
             reason: a short explanation of the outcome.
             evidence: extra data for JSON consumers.
 
         Returns:
-            The verdict, with this claim's id, statement, method and paper name.
+            The verdict, with this claim's id, statement, method (and its id) and paper name.
         """
         return Verdict(id=self.id, statement=self.statement, expected=expected, measured=measured,
                        tolerance=tolerance, passed=passed, method=self.method, reason=reason, paper=self.paper,
-                       evidence=evidence or {})
+                       evidence=evidence or {}, method_id=self.method_id)
 
     def not_applicable(self, reason: str, evidence: dict[str, Any] | None = None) -> Verdict:
         """A verdict whose precondition fails: ``passed`` is ``None`` and ``reason`` says which.

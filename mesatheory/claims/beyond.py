@@ -33,18 +33,21 @@ from .assumption2 import SADDLE, finite_moment, sampled_budget
 from .base import Claim, Setting, Verdict, declined
 from .full_flow import OFFDIAG_TOL, offdiagonal_gradient, unit, unmasked_flow
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
+from .tolerance import Tolerance
 
 PAPER = "§5"
 STATEMENT = "masked flow: ab → κ1/(κ2 + κ3·H_{T-2}/(T-2)) with the law's own moments"
 MASKED_LIMIT = Claim("beyond.masked_limit", STATEMENT,
                      "reduced ODE, Monte Carlo and exact cubature on the diagonal, with the law's own κ's; the "
-                     "masked exact full flow", PAPER)
+                     "masked exact full flow", PAPER, "composite.masked_routes")
 MASKED_FULL_FLOW = Claim("masked_full_flow", STATEMENT,
-                         "exact full-parameter flow, off-diagonal entries of W^PV_12 and W^KQ_32 masked", PAPER)
+                         "exact full-parameter flow, off-diagonal entries of W^PV_12 and W^KQ_32 masked", PAPER,
+                         "numeric.masked_full_flow")
 LEAVES_DIAGONAL = Claim(
     "beyond.leaves_diagonal",
     "without masking the flow leaves the diagonal: the off-diagonal gradient at diagonal points ≠ 0",
-    "exact population gradient at the diagonal start; exact full-parameter flow over every entry", PAPER)
+    "exact population gradient at the diagonal start; exact full-parameter flow over every entry", PAPER,
+    "exact.offdiagonal_gradient")
 
 
 def beyond_precondition(s: Setting) -> str | None:
@@ -95,8 +98,13 @@ def check_masked_limit(s: Setting) -> Verdict:
     passed = bool(ran) and all(v.passed for v in ran.values())
     reason = "; ".join(f"{name}: {'PASS' if v.passed else 'FAIL' if v.passed is False else 'n/a'} "
                        f"({v.reason})" for name, v in parts.items())
-    return MASKED_LIMIT.verdict(float(s.product), parts["ode"].measured, "as each route", passed, reason,
+    return MASKED_LIMIT.verdict(float(s.product), parts["ode"].measured, _as_each_route(parts["ode"]), passed, reason,
                                 {name: v.to_dict() for name, v in parts.items()})
+
+
+def _as_each_route(ode: Verdict) -> Tolerance | None:
+    """The band of the masked limit's measured value (the ODE route's), in the table's words "as each route"."""
+    return None if ode.tolerance is None else ode.tolerance.labelled("as each route")
 
 
 def _masked_full_flow(s: Setting) -> Verdict:
@@ -111,8 +119,8 @@ def _masked_full_flow(s: Setting) -> Verdict:
     error = abs(flow.product - float(s.product)) / float(s.product)
     passed = flow.converged and moved <= paper.EXACT_TOL and error <= paper.FLOW_TOL
     return MASKED_FULL_FLOW.verdict(float(s.product), flow.product,
-                                    f"off-diagonal ≤ {_exponent(paper.EXACT_TOL)}, "
-                                    f"relative {_exponent(paper.FLOW_TOL)}", passed,
+                                    Tolerance.relative(paper.FLOW_TOL, f"off-diagonal ≤ {_exponent(paper.EXACT_TOL)}, "
+                                                       f"relative {_exponent(paper.FLOW_TOL)}"), passed,
                                     f"{flow.message}; entries off the diagonal {moved:.1e} (relative); relative "
                                     f"error {error:.1e}")
 
@@ -141,7 +149,7 @@ def check_leaves_diagonal(s: Setting) -> Verdict:
     off = flow.offdiag_max / unit(s)
     passed = g_off > OFFDIAG_TOL and off > OFFDIAG_TOL
     return LEAVES_DIAGONAL.verdict(
-        "≠ 0", g_off, f"> {_exponent(OFFDIAG_TOL)} (relative)", passed,
+        "≠ 0", g_off, Tolerance.relative(OFFDIAG_TOL, f"> {_exponent(OFFDIAG_TOL)} (relative)", "above"), passed,
         (f"off-diagonal gradient at the start {g_off:.3g} (relative to the largest entry); the exact full flow "
          f"({flow.message} at τ = {flow.tau[-1]:.4g}) {'leaves' if off > OFFDIAG_TOL else 'stays on'} the diagonal: "
          f"max |off-diagonal entry| {off:.3g} (relative), ab = {flow.product:.6g}"),
@@ -162,7 +170,7 @@ def check_not_one_step_gd(s: Setting) -> Verdict:
     """
     claim = Claim("beyond.not_one_step_gd", "the trained full model is not the best one-step-GD predictor (c* g_t)",
                   f"exact full flow (unmasked); exact population losses; {s.samples} sampled sequences at t = T−1 "
-                  "(seed + 2)", PAPER)
+                  "(seed + 2)", PAPER, "sampled.gd_margin")
     if why := (beyond_precondition(s) or finite_moment(s, 12, "the margin's variance")
                or sampled_budget(s, 4 * s.T * s.d**2, "the sampled margin")):
         return claim.not_applicable(why)
@@ -180,7 +188,8 @@ def check_not_one_step_gd(s: Setting) -> Verdict:
     est = mean_estimate(sample_sequence_statistic(s.law, s.d, s.T, s.samples, s.seed + 2, gap))
     passed = est.value - paper.Z_BAND * est.se > 0 and loss_full < loss_gd
     return claim.verdict(
-        "> 0", est.value, f"margin > {paper.Z_BAND:g}·SE = {paper.Z_BAND * est.se:.2g}", passed,
+        "> 0", est.value, Tolerance("z", paper.Z_BAND, f"margin > {paper.Z_BAND:g}·SE = {paper.Z_BAND * est.se:.2g}",
+                                    se=est.se, z=est.value / est.se if est.se > 0 else None, accept="above"), passed,
         (f"margin E[½||ŷ_full − ŷ_GD||²] at t = T−1: {est.value:.4g} ± {est.se:.2g}; exact population loss "
          f"{loss_full:.6g} (full, {flow.message} at τ = {flow.tau[-1]:.4g}, per-entry time) < {loss_gd:.6g} "
          f"(best one-step GD, ab = {float(s.product):.6g}); max |off-diagonal| {flow.offdiag_max / unit(s):.3g} "

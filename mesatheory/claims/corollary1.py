@@ -23,6 +23,7 @@ from ..model.diagonal import diagonal_predictions
 from ..model.process import sample_sequences
 from .assumption2 import SADDLE
 from .base import Claim, Setting, Verdict
+from .tolerance import Tolerance
 
 CLAIM_ID = "corollary1.one_step_gd"
 PAPER = "Corollary of Thm 4.1"
@@ -87,7 +88,7 @@ def check_corollary1(s: Setting) -> Verdict:
     claim = Claim(CLAIM_ID, STATEMENT,
                   f"symbolic: ŷ_t − W_1 x_t ≡ 0 for symbolic t at d = {d} (mesatheory.derive); numeric: "
                   f"{SEQUENCES} sampled sequences (seed {seed}), model prediction vs one GD step on L_OLS,t with "
-                  "central-difference gradient", PAPER)
+                  "central-difference gradient", PAPER, "symbolic.gd_identity")
     decision, k = s.assumption2, s.kappas
     if not k.finite:
         return claim.not_applicable(f"a κ is infinite ({decision.reason})")
@@ -109,7 +110,8 @@ def check_corollary1(s: Setting) -> Verdict:
     error = float(np.max(np.abs(model - gd)) / np.max(np.abs(gd)))
     passed = symbolic and error <= TOLERANCE
     return claim.verdict(
-        "ŷ_t − W_1 x_t = 0", error, f"symbolic 0; numeric relative {TOLERANCE:g}", passed,
+        "ŷ_t − W_1 x_t = 0", error, Tolerance.relative(TOLERANCE, f"symbolic 0; numeric relative {TOLERANCE:g}"),
+        passed,
         (f"symbolic difference {'≡ 0' if symbolic else 'NOT 0'} (symbolic t, d = {d}); at ab = ã·b̃ = "
          f"{c:.6g} the largest relative deviation over {SEQUENCES} sequences and t = 2..{T - 1} is "
          f"{error:.1e}"),

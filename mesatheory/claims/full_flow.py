@@ -19,6 +19,7 @@ from ..routes.ode import ReducedFlow
 from ..routes.population_flow import FullFlow, solve_full_flow
 from .assumption2 import SADDLE
 from .base import Claim, Setting, Verdict, declined
+from .tolerance import Tolerance
 
 ID = "theorem1.full_flow"
 PAPER = "Theorem 4.1"
@@ -29,7 +30,7 @@ METHOD = ("exact population loss over all entries (x_1 cubature × exact phase m
 OFFDIAG_TOL = paper.EXACT_TOL
 PRODUCT_TOL = paper.FLOW_TOL
 STOP_OFFDIAG = 1e-6     # an entry this far off the diagonal (relative) is a clear failure: stop there
-CLAIM = Claim(ID, STATEMENT, METHOD, PAPER)
+CLAIM = Claim(ID, STATEMENT, METHOD, PAPER, "numeric.full_flow")
 
 
 def _reduced_agreement(s: Setting, tau: np.ndarray, ab_full: np.ndarray) -> float:
@@ -124,7 +125,8 @@ def check_full_flow(s: Setting) -> Verdict:
     reason = (f"{path.message} at τ = {path.tau[-1]:.4g} over {n_entries} free entries; max |off-diagonal| "
               f"{off:.1e} (relative); {outcome}{why}")
     return CLAIM.verdict(
-        expected, path.product, f"off-diagonal ≤ {OFFDIAG_TOL:g} (relative), relative {PRODUCT_TOL:g}", passed,
+        expected, path.product,
+        Tolerance.relative(PRODUCT_TOL, f"off-diagonal ≤ {OFFDIAG_TOL:g} (relative), relative {PRODUCT_TOL:g}"), passed,
         reason,
         {"offdiag_max": off, "relative_error": error, "converged": path.converged,
          "tau_final": float(path.tau[-1]), "entries": n_entries, "reduced_flow_gap": reduced_gap,

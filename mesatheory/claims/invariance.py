@@ -18,6 +18,7 @@ from ..derive.symbols import A, B
 from ..derive.symbols import T as T_SYMBOL
 from ..laws import Law
 from .base import Claim, Setting, Verdict
+from .tolerance import Tolerance
 
 CLAIM_ID = "theorem1.invariance"
 PAPER = "Theorem 4.1"
@@ -25,7 +26,7 @@ STATEMENT = ("at every diagonal point (W^KQ_32 = aI, W^PV_12 = bI) the populatio
              "off-diagonal component (under Assumption 2)")
 METHOD = ("exact: SymPy gradient of the population loss with respect to every entry of W^KQ and W^PV at the "
           "diagonal point (symbolic a, b, T), with the law's exact joint moments")
-CLAIM = Claim(CLAIM_ID, STATEMENT, METHOD, PAPER)
+CLAIM = Claim(CLAIM_ID, STATEMENT, METHOD, PAPER, "symbolic.gradient")
 
 
 def off_diagonal_gradient(law: Law, d: int, T: int) -> dict[str, dict[str, str]]:
@@ -79,5 +80,5 @@ def check_invariance(s: Setting) -> Verdict:
     reason = (f"off-diagonal gradient exactly 0 in all {2 * (3 * d) ** 2 - 2 * d} off-diagonal entries" if passed else
               f"Assumption 2 holds, yet the off-diagonal gradient is non-zero in {len(grads)} entries ({shown}): "
               "it carries E[x_j³ x_k³] (j ≠ k), a moment Assumption 2 does not constrain")
-    return CLAIM.verdict("0 in every off-diagonal entry", f"{len(grads)} non-zero off-diagonal entries", "exact",
-                         passed, reason, evidence)
+    return CLAIM.verdict("0 in every off-diagonal entry", f"{len(grads)} non-zero off-diagonal entries",
+                         Tolerance.exact(), passed, reason, evidence)

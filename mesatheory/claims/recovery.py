@@ -17,15 +17,16 @@ from ..theory import LADDER, per_step_loss, recovery, trained_loss
 from .assumption2 import finite_moment, sampled_budget, theorem1_precondition
 from .base import Claim, Setting, Verdict, within_se
 from .theorem2 import capability_estimates
+from .tolerance import Tolerance
 
 PAPER = "Theorem 4.2"
 RECOVERY = Claim("recovery.condition", "the trained model recovers W as T → ∞ iff m2·κ2 = κ1² (x² ∈ {0, s²} a.s.)",
                  "exact identity m2·κ2 − κ1², consistent with the SymPy limit loss and the exact finite-T losses; "
-                 "Monte-Carlo loss of the limit predictor", PAPER)
+                 "Monte-Carlo loss of the limit predictor", PAPER, "exact.recovery_identity")
 RECOVERY_FINITE_T = Claim("recovery.finite_T",
                           "exact recovery at finite T iff also κ3 = 0 (at most one non-zero coordinate)",
                           "exact loss ℓ_(T−1)(c*) vs the exact population loss of the trained model at t = T−1 "
-                          "(population tables) and its Monte-Carlo loss", PAPER)
+                          "(population tables) and its Monte-Carlo loss", PAPER, "exact.finite_T_loss")
 
 
 def check_recovery_condition(s: Setting) -> Verdict:
@@ -54,7 +55,7 @@ def check_recovery_condition(s: Setting) -> Verdict:
     evidence = {"category": decision.category, "limit_loss": str(loss), "exact_consistent": consistent}
     if sampled_why := (finite_moment(s, 12, "the sampled loss's variance")
                        or sampled_budget(s, s.T * s.d**2, "the sampled pass")):
-        return RECOVERY.verdict(decision.category, decision.category, "exact", consistent,
+        return RECOVERY.verdict(decision.category, decision.category, Tolerance.exact(), consistent,
                                 f"{decision.explanation}; sampled: n/a ({sampled_why})", evidence)
     est = capability_estimates(s)["limit"]
     ok, z, tolerance = within_se(est, float(loss))
@@ -93,7 +94,7 @@ def check_recovery_finite_T(s: Setting) -> Verdict:
         parts.append(f"population tables: {table:.10g} (relative gap {gap:.1e})")
     except Unavailable as exc:
         parts.append(f"population tables declined ({exc})")
-    tolerance = f"exact: relative {paper.EXACT_TOL:g}"
+    tolerance = Tolerance.relative(paper.EXACT_TOL, f"exact: relative {paper.EXACT_TOL:g}")
     measured = float(exact)
     if sampled_why := (finite_moment(s, 12, "the sampled loss's variance")
                        or sampled_budget(s, s.T * s.d**2, "the sampled pass")):
@@ -102,7 +103,7 @@ def check_recovery_finite_T(s: Setting) -> Verdict:
         est = capability_estimates(s)["trained"]
         ok_mc, z, band = within_se(est, float(exact))
         ok = ok and ok_mc
-        measured, tolerance = est.value, f"{tolerance}; MC {band}"
+        measured, tolerance = est.value, band.labelled(f"{tolerance}; MC {band}")
         evidence.update(se=est.se, z=z)
         parts.append(f"sampled {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})")
     return RECOVERY_FINITE_T.verdict(float(exact), measured, tolerance, ok, "; ".join(parts), evidence)

@@ -17,10 +17,11 @@ import sympy as sp
 from .. import paper
 from ..routes.montecarlo import mean_estimate
 from .base import Claim, Setting, Verdict, within_se
+from .tolerance import Tolerance
 
 CLAIM = Claim("sampler.moments", "the sampler's moments equal the law's exact moments (degree ≤ 12)",
               f"{paper.SAMPLER_DRAWS} draws of x_1 (seed + 4): sample moments ± SE against the exact moments",
-              "precondition")
+              "precondition", "sampled.moments")
 
 
 def _moments(s: Setting) -> list[tuple[str, tuple[int, ...]]]:
@@ -94,5 +95,6 @@ def check_sampler(s: Setting) -> Verdict:
                    f"{', '.join(skipped)}")
     if failed:
         reason += "; off: " + "; ".join(failed)
-    return CLAIM.verdict(f"within {paper.Z_BAND:g}·SE", f"|z| ≤ {worst:.2f}", f"{paper.Z_BAND:g}·SE", not failed,
+    return CLAIM.verdict(f"within {paper.Z_BAND:g}·SE", f"|z| ≤ {worst:.2f}",
+                         Tolerance("z", paper.Z_BAND, f"{paper.Z_BAND:g}·SE", z=worst), not failed,
                          reason, {"compared": compared, "skipped": skipped, "max_abs_z": worst})

@@ -26,12 +26,14 @@ from ..routes.montecarlo import phase_averaged_estimate, sequence_estimate
 from ..routes.ode import ReducedFlow, solve_flow
 from .assumption2 import SADDLE, finite_moment, sampled_budget, theorem1_precondition
 from .base import Claim, Setting, Verdict, declined, within_se
+from .tolerance import Tolerance
 
 PAPER = "Theorem 4.1"
 STATEMENT = "ã·b̃ = κ1 / (κ2 + κ3·H_{T-2}/(T-2))"
 ODE_TOL = paper.FLOW_TOL
 SYMBOLIC_SUM_T = 2000     # the largest T whose reduced-loss derivative is summed symbolically (≈ 1 s)
 CUBATURE_TOL = paper.EXACT_TOL
+ODE_METHOD = "numeric.reduced_ode"
 
 
 def _relative_error(measured: float, expected: float) -> float:
@@ -47,20 +49,21 @@ class Route:
     paper: str = PAPER
     precondition: Callable[[Setting], str | None] = theorem1_precondition
 
-    def claim(self, method: str) -> Claim:
+    def claim(self, method: str, method_id: str) -> Claim:
         """The claim this route reports as, checked by ``method``.
 
         Args:
             method: how the route checks the claim, in words.
+            method_id: the method's stable id.
 
         Returns:
             The claim with this route's id, statement and paper name.
         """
-        return Claim(self.id, self.statement, method, self.paper)
+        return Claim(self.id, self.statement, method, self.paper, method_id)
 
 
 CLOSED_FORM = Claim("theorem1.closed_form", STATEMENT, "exact: Σ_{t=2}^{T-1} ∂ℓ_t/∂c at c* in rational arithmetic",
-                    PAPER)
+                    PAPER, "exact.stationarity")
 
 
 def _pairwise_sum(terms: list[Fraction]) -> Fraction:
@@ -99,7 +102,7 @@ def check_closed_form(s: Setting) -> Verdict:
         return CLOSED_FORM.not_applicable(f"declined: the κ's are not rational, and a symbolic sum of {s.T - 2} terms "
                                           f"exceeds the budget (T ≤ {SYMBOLIC_SUM_T})")
     return CLOSED_FORM.verdict(
-        float(c), float(c), "exact (residual 0)", residual == 0,
+        float(c), float(c), Tolerance.exact("exact (residual 0)"), residual == 0,
         (f"ã·b̃ = {k.k1}/({k.k2} + {k.k3}·H_{s.T - 2}/{s.T - 2}) = {float(c):.12g}; "
          f"stationarity residual {residual} (exact)"),
         {"exact": exact_text(c), "latex": exact_text(c, latex=True), "residual": str(residual)})
@@ -129,10 +132,10 @@ def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
     """
     why = route.precondition(s)
     if why is not None and why != SADDLE:
-        return route.claim("SciPy solve_ivp (DOP853) on the reduced (a, b) flow").not_applicable(why)
+        return route.claim("SciPy solve_ivp (DOP853) on the reduced (a, b) flow", ODE_METHOD).not_applicable(why)
     flow, source = _reduced_flow(s)
     claim = route.claim(f"SciPy solve_ivp (DOP853, rtol {paper.ODE_RTOL:g}) on the reduced (a, b) flow in scale-free "
-                        f"units, per-entry time; {source}")
+                        f"units, per-entry time; {source}", ODE_METHOD)
     path = solve_flow(flow, s.a0, s.b0)
     evidence = {"a_final": float(path.a[-1]), "b_final": float(path.b[-1]), "tau_final": float(path.tau[-1]),
                 "converged": path.converged, "time_convention": "per matrix entry"}
@@ -144,7 +147,7 @@ def check_ode(s: Setting, route: Route = Route("theorem1.ode")) -> Verdict:
     drift = path.conservation_drift / (max(s.a0**2, s.b0**2, abs(path.a[-1] * path.b[-1])) or 1.0)
     passed = path.converged and error <= ODE_TOL and drift <= ODE_TOL
     return claim.verdict(
-        expected, path.product, f"relative {ODE_TOL:g}", passed,
+        expected, path.product, Tolerance.relative(ODE_TOL), passed,
         (f"{path.message} at τ = {path.tau[-1]:.4g} (per-entry time); (ã, b̃) = ({path.a[-1]:.6g}, {path.b[-1]:.6g}); "
          f"relative error {error:.1e}; a²−b² drift {drift:.1e} (relative)"),
         {**evidence, "relative_error": error, "conservation_drift": drift})
@@ -171,7 +174,7 @@ def check_monte_carlo(s: Setting, route: Route = Route("theorem1.monte_carlo")) 
     draws = s.samples * paper.PHASE_AVERAGED_DRAWS
     claim = route.claim(f"{s.samples} sampled sequences (seed {s.seed}) and {draws} draws of x_1 with exact phase "
                         "averages (seed + 3): minimiser N̄/D̄ of the model's empirical AR loss, delta-method SE; no "
-                        "exact moment used")
+                        "exact moment used", "sampled.minimiser")
     why = (route.precondition(s) or finite_moment(s, 12, "the estimators' variance")
            or sampled_budget(s, s.T * s.d**2 + paper.PHASE_AVERAGED_DRAWS * s.d**3, "the Monte Carlo"))
     if why:
@@ -204,7 +207,8 @@ def check_cubature(s: Setting, route: Route = Route("theorem1.cubature")) -> Ver
     Returns:
         The verdict, with ``E[N]``, ``E[D]`` as evidence.
     """
-    claim = route.claim("exact population tables: Gauss rule (or atoms) for x_1 × exact phase moments (Parseval)")
+    claim = route.claim("exact population tables: Gauss rule (or atoms) for x_1 × exact phase moments (Parseval)",
+                        "exact.population_tables")
     why = route.precondition(s)
     if why is None:
         try:
@@ -216,6 +220,6 @@ def check_cubature(s: Setting, route: Route = Route("theorem1.cubature")) -> Ver
     expected = float(s.product)
     error = _relative_error(EN / ED, expected)
     return claim.verdict(
-        expected, EN / ED, f"relative {CUBATURE_TOL:g}", error <= CUBATURE_TOL,
+        expected, EN / ED, Tolerance.relative(CUBATURE_TOL), error <= CUBATURE_TOL,
         f"E[N] = {EN:.10g}, E[D] = {ED:.10g}; relative error {error:.1e}",
         {"relative_error": error, "EN": EN, "ED": ED})

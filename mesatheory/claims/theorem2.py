@@ -24,10 +24,12 @@ from ..routes.montecarlo import Estimate, mean_estimate, phase_averaged_draws, s
 from ..theory import LADDER, limit_loss, limit_product, trained_loss
 from .assumption2 import finite_moment, sampled_budget, theorem1_precondition
 from .base import Claim, Setting, Verdict, within_se
+from .tolerance import Tolerance
 
 PAPER2 = "Proposition 4.1"
 LIMIT = Claim("theorem2.limit", "as T, t → ∞: ã·b̃ → κ1/κ2 and the per-step loss → (d/2)(m2 − κ1²/κ2)",
-              "SymPy limits; exact finite-T loss along T = 10…10⁴; Monte Carlo of the limit predictor", PAPER2)
+              "SymPy limits; exact finite-T loss along T = 10…10⁴; Monte Carlo of the limit predictor", PAPER2,
+              "symbolic.limits")
 
 
 def capability_estimates(s: Setting) -> dict[str, Estimate]:
@@ -89,7 +91,7 @@ def check_ratio(s: Setting) -> Verdict:
     """
     claim = Claim("theorem2.ratio", "E[ŷ_{t,j} / x_{t+1,j}] = ã·b̃ · m2 at every t",
                   f"exact at every t: 2-node Gauss rule × rank-1 lattice phase rule; Monte Carlo at t = T−1 "
-                  f"({s.samples} sequences)", PAPER2)
+                  f"({s.samples} sequences)", PAPER2, "exact.lattice_ratio")
     why = theorem1_precondition(s)
     if why is None:
         p_zero = _zero_probability(s)
@@ -107,7 +109,8 @@ def check_ratio(s: Setting) -> Verdict:
         worst = float(np.max(np.abs(per_t - expected)) / abs(expected))
         ok = ok and worst <= paper.EXACT_TOL
         evidence["exact_max_relative_error"] = worst
-        measured, tolerance = float(per_t[-1]), f"exact: relative {paper.EXACT_TOL:g}"
+        measured, tolerance = float(per_t[-1]), Tolerance.relative(paper.EXACT_TOL,
+                                                                       f"exact: relative {paper.EXACT_TOL:g}")
         parts.append(f"exact at t = 2..{s.T - 1}: max relative error {worst:.1e}")
     except Unavailable as exc:
         parts.append(f"exact declined ({exc})")
@@ -120,7 +123,7 @@ def check_ratio(s: Setting) -> Verdict:
         ok = ok and ok_mc
         evidence.update(se=est.se, z=z)
         measured = est.value if measured is None else measured
-        tolerance = f"{tolerance}; MC {band}" if tolerance else band
+        tolerance = tolerance.labelled(f"{tolerance}; MC {band}") if tolerance else band
         parts.append(f"sampled at t = T−1: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})")
     if measured is None:
         return claim.not_applicable("; ".join(parts), evidence)
@@ -154,10 +157,11 @@ def check_limit(s: Setting) -> Verdict:
                 "trained_loss_ladder": {str(T): float(v) for T, v in zip(LADDER, ladder)}}
     if sampled_why := (finite_moment(s, 12, "the sampled loss's variance")
                        or sampled_budget(s, s.T * s.d**2, "the sampled pass")):
-        return LIMIT.verdict(float(loss_inf), float(loss_inf), "exact limits", bool(exact_ok),
+        return LIMIT.verdict(float(loss_inf), float(loss_inf), Tolerance.exact("exact limits"), bool(exact_ok),
                              f"{reason}; sampled: n/a ({sampled_why})", evidence)
     est = capability_estimates(s)["limit"]
     ok_mc, z, tolerance = within_se(est, float(loss_inf))
     reason += f"; limit predictor diag(κ1/κ2·x²)·W on samples: {est.value:.6g} ± {est.se:.2g} (z = {z:+.2f})"
-    return LIMIT.verdict(float(loss_inf), est.value, f"exact limits; MC {tolerance}", bool(exact_ok and ok_mc),
+    return LIMIT.verdict(float(loss_inf), est.value, tolerance.labelled(f"exact limits; MC {tolerance}"),
+                         bool(exact_ok and ok_mc),
                          reason, {**evidence, "limit_predictor_se": est.se, "z": z})

@@ -21,7 +21,7 @@ import numpy
 import scipy
 import sympy as sp
 
-from .._io import staged_folder, write_text
+from .._io import Progress, staged_folder, write_text
 from ..laws import Law, builtin_laws
 from . import dynamics, gradient, loss, prediction
 from .per_law import derive_law, law_steps, one_line
@@ -172,13 +172,14 @@ def _general_line() -> str:
             f"not as docs/paper.md states: {'; '.join(failed) or 'none'}")
 
 
-def write_reports(out_dir: Path, laws: list[Law] | None = None) -> list[Path]:
+def write_reports(out_dir: Path, laws: list[Law] | None = None, progress: Progress | None = None) -> list[Path]:
     """Write ``general.md/.json``, one ``<law>.md/.json`` per law and an index ``README.md``.
 
     Args:
         out_dir: the output folder (created if needed); the reports are written aside and moved into it at the
             end, so a failure leaves it as it was.
         laws: the laws to report on (default: every built-in law).
+        progress: if given, called as ``progress(message, fraction)`` before each report.
 
     Returns:
         The paths written, in order.
@@ -188,18 +189,20 @@ def write_reports(out_dir: Path, laws: list[Law] | None = None) -> list[Path]:
     """
     out_dir = Path(out_dir)
     with staged_folder(out_dir) as stage:       # all or nothing: a failure or Ctrl-C leaves out_dir as it was
-        written = _write_all(stage, builtin_laws() if laws is None else laws)
+        written = _write_all(stage, builtin_laws() if laws is None else laws, progress or (lambda _m, _f: None))
     return [out_dir / path.name for path in written]
 
 
-def _write_all(out_dir: Path, laws: list[Law]) -> list[Path]:
+def _write_all(out_dir: Path, laws: list[Law], progress: Progress) -> list[Path]:
     """Write every report of :func:`write_reports` into ``out_dir``; return the paths in order."""
     written = []
+    progress("general derivation", 0.0)
     md, data = render_general()
     written += [write_text(out_dir / f"{GENERAL}.md", md + "\n"),
                 write_text(out_dir / f"{GENERAL}.json", _dump(data))]
     rows = [f"| [general derivation]({GENERAL}.md) | {_general_line()} |"]
-    for law in laws:
+    for i, law in enumerate(laws):
+        progress(law.spec, (i + 1) / (len(laws) + 1))
         md, data = render_law_report(law)
         name = slug(law)
         written += [write_text(out_dir / f"{name}.md", md + "\n"),

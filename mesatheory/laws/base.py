@@ -59,6 +59,19 @@ def _moments_from_mgf(expr: sp.Expr, top: int) -> dict[int, sp.Expr]:
             for p in range(top + 1)}
 
 
+def _finite_moments(expr: sp.Expr, top: int) -> dict[int, sp.Expr]:
+    """``{p: E[X^p] = Σ_v P(X = v)·v^p}`` for ``p ≤ top`` when ``X`` takes finitely many values, or ``{}``.
+
+    Summing over the atoms is exact and immediate, where the series of the moment-generating function of a finite
+    law costs seconds (measured: 2.5 s against 0.05 s for seven rational atoms up to degree 48).
+    """
+    (symbol,) = st.random_symbols(expr)
+    if not isinstance(st.pspace(symbol), st.frv.SingleFinitePSpace):
+        return {}
+    atoms = st.density(expr).dict.items()
+    return {p: sp.expand(sum(prob * value**p for value, prob in atoms)) for p in range(top + 1)}
+
+
 def _univariate_moment(expr: sp.Expr, p: int) -> sp.Expr:
     """``E[X^p]`` for a univariate random expression, exactly.
 
@@ -173,6 +186,11 @@ class Law:
     def __repr__(self) -> str:
         return f"<law {self.spec}>"
 
+    def _repr_latex_(self) -> str:
+        """The law in LaTeX, for notebooks (:func:`mesatheory.display.law_latex`)."""
+        from ..display import law_latex
+        return law_latex(self)
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class IIDLaw(Law):
@@ -203,7 +221,7 @@ class IIDLaw(Law):
         """
         cache: dict[int, sp.Expr] = self._moments  # type: ignore[attr-defined]
         if not cache:
-            cache.update(_moments_from_mgf(self.rv, MGF_DEGREE))
+            cache.update(_finite_moments(self.rv, MGF_DEGREE) or _moments_from_mgf(self.rv, MGF_DEGREE))
         if p not in cache:
             cache[p] = _univariate_moment(self.rv, p)
         return cache[p]

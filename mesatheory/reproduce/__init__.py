@@ -5,9 +5,11 @@
 * :mod:`.scheduling` — whole runs spread over worker processes;
 * :mod:`.figures` — the plots;
 * :mod:`.summary` — one verdict row per run and ``summary.md``;
-* :mod:`.runner` — the command: figures in, plots, data and summary out.
+* :mod:`.runner` — the command: figures in, plots, data and summary out;
+* :mod:`.display` — a finished reproduction that a notebook shows inline.
 """
 
+from .display import Reproduction, reproduce
 from .runner import list_figures, run
 
-__all__ = ["list_figures", "run"]
+__all__ = ["Reproduction", "list_figures", "reproduce", "run"]

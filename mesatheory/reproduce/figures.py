@@ -1,4 +1,4 @@
-"""Plots of the paper's figures (matplotlib, Agg backend), written atomically.
+"""Plots of the paper's figures (matplotlib figures without pyplot, so no backend is forced), written atomically.
 
 Every plot shows the measured curves and both theory lines: the exact finite-``T`` value of Theorem 1 (solid
 grey) and the ``T → ∞`` asymptote the paper drew (dotted); the ab panels also show the noise-free GD curve of
@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure as PlotFigure
 
 from .._io import atomic_path
 from ..theory import GDPrediction
@@ -22,24 +20,24 @@ from .presets import Figure
 from .training import TrainResult
 
 
-def save_atomic(fig: plt.Figure, path: Path) -> None:
-    """Save ``fig`` as PNG to ``path`` atomically (:func:`mesatheory._io.atomic_path`) and close it.
+def save_atomic(fig: PlotFigure, path: Path) -> None:
+    """Save ``fig`` as PNG to ``path`` atomically (:func:`mesatheory._io.atomic_path`).
+
+    The figure is a bare :class:`matplotlib.figure.Figure` (no pyplot): it renders with Agg whatever backend the
+    session uses (a notebook's inline one stays in place) and is freed with its last reference.
 
     Args:
-        fig: the matplotlib figure (closed even if saving fails).
+        fig: the matplotlib figure.
         path: the PNG file.
 
     Raises:
         OutputError: the file cannot be written.
     """
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
-    finally:
-        plt.close(fig)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
 
 
-def _lines(ax: plt.Axes, exact: float | None, asymptote: float | None, exact_label: str,
+def _lines(ax: Axes, exact: float | None, asymptote: float | None, exact_label: str,
            asymptote_label: str) -> None:
     if exact is not None:
         ax.axhline(exact, color="0.35", lw=1.5, label=exact_label)
@@ -69,7 +67,8 @@ def plot_series(path: Path, title: str, ylabel: str, curves: Sequence[tuple[str,
     Raises:
         OutputError: the file cannot be written.
     """
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = PlotFigure(figsize=(7, 4.5))
+    ax = fig.subplots()
     for i, (label, y) in enumerate(curves):
         line, = ax.plot(np.arange(len(y)), y, lw=2, label=label)
         theory = theory_curves[i] if i < len(theory_curves) else None
@@ -97,7 +96,8 @@ def plot_heatmaps(path: Path, title: str, panels: Sequence[tuple[str, np.ndarray
     Raises:
         OutputError: the file cannot be written.
     """
-    fig, axes = plt.subplots(len(panels), 2, figsize=(9, 3.2 * len(panels)), squeeze=False)
+    fig = PlotFigure(figsize=(9, 3.2 * len(panels)))
+    axes = fig.subplots(len(panels), 2, squeeze=False)
     for row, (label, P, Q) in enumerate(panels):
         for col, (name, M) in enumerate((("W^PV[1:d, d+1:3d]", P.real), ("W^KQ[d+1:3d, d+1:3d]", Q.real))):
             ax = axes[row, col]

@@ -127,3 +127,11 @@ def test_gaussian_kappa_scaling(sigma):
     law = get_law(f"gaussian:sigma={sigma.numerator}/{sigma.denominator}")
     s = sp.Rational(sigma.numerator, sigma.denominator)
     assert [law.marginal_moment(p, 1) for p in (2, 4, 6)] == [s**2, 3 * s**4, 15 * s**6]
+
+
+def test_finite_law_moments_by_atoms_equal_the_mgf_series():
+    """The sum over atoms (the fast path for finite laws) agrees with the MGF series, affine maps included."""
+    from mesatheory.laws.base import _finite_moments, _moments_from_mgf
+    rv = 2 * st.FiniteRV("g", {-1: sp.Rational(1, 3), 2: sp.Rational(1, 6), 0: sp.Rational(1, 2)}) + 1
+    assert _finite_moments(rv, 12) == _moments_from_mgf(rv, 12)
+    assert _finite_moments(st.Normal("n", 0, 1), 4) == {}
