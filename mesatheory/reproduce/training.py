@@ -27,6 +27,7 @@ evaluation loss ``½ Σ_t Σ_j |ŷ_t - x_{t+1}|²`` averaged over test sequences
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -47,9 +48,49 @@ from ..model.parameters import (
     to_full,
 )
 from ..model.process import sample_phases, sequences
+from ..model.quartic import QuarticLoss
 from ..model.spectral import SpectralData, single_threaded_blas
 
 STATS_CHUNK = 1024
+QUARTIC_MAX_D = 6        # the quartic engine's K4 has (2d)⁶ entries: 24 MB at d = 6, 134 MB at d = 7
+ENGINES = ("auto", "quartic", "spectral", "direct")
+
+
+class QuarticTables:
+    """The last few training sets' quartic tables, keyed by the data up to a power-of-two scale of ``x_1``.
+
+    Draws of one seed under laws that differ by a power-of-two scale (Gaussian σ = 1/2, 1, 2; sparse c = 1/2, 1,
+    2) have identical phases and ``x_1`` scaled exactly, so one build serves them all
+    (:meth:`mesatheory.model.quartic.QuarticLoss.scaled` is then exact, bit for bit).
+    """
+
+    def __init__(self, size: int = 2) -> None:
+        self._size = size
+        self._tables: dict[bytes, QuarticLoss] = {}
+
+    def get(self, x1: np.ndarray, theta: np.ndarray, T: int) -> QuarticLoss:
+        """The quartic loss of the sequences ``(x1, theta)``, from a cached build when one matches.
+
+        Args:
+            x1: first tokens ``(m, d)``.
+            theta: phases ``(m, d)``.
+            T: the sequence length.
+
+        Returns:
+            The training loss as a :class:`~mesatheory.model.quartic.QuarticLoss`.
+        """
+        top = float(np.max(np.abs(x1))) if x1.size else 0.0
+        scale = 2.0 ** np.floor(np.log2(top)) if top > 0 else 1.0
+        base = x1 / scale                                     # exact: a power of two
+        key = hashlib.sha256(base.tobytes() + theta.tobytes() + str((base.shape, T)).encode()).digest()
+        if key not in self._tables:
+            if len(self._tables) >= self._size:
+                self._tables.pop(next(iter(self._tables)))
+            self._tables[key] = QuarticLoss.from_data(base, theta, T)
+        return self._tables[key].scaled(scale)
+
+
+TABLES = QuarticTables()    # per process
 
 
 @dataclass(frozen=True)
@@ -104,6 +145,7 @@ class TrainResult:
 
     ``N``, ``D`` (``(m, d)``) are the training set's per-sequence, per-coordinate loss statistics on the diagonal
     (:meth:`Dataset.statistics`), for the run's statistical error (:mod:`mesatheory.theory.gd_curve`).
+    ``engine`` is the engine used (:func:`pick_engine`), ``setup_seconds`` the time to build its tables.
     """
 
     config: RunConfig
@@ -114,6 +156,8 @@ class TrainResult:
     seconds_per_epoch: float
     N: np.ndarray = field(repr=False)
     D: np.ndarray = field(repr=False)
+    engine: str = "spectral"
+    setup_seconds: float = 0.0
 
     @property
     def WKQ(self) -> np.ndarray:
@@ -188,6 +232,16 @@ class Dataset:
             self._cache["test_spectral"] = SpectralData(self.x1_test, self.theta_test, self.T)
         return self._cache["test_spectral"]
 
+    def quartic(self) -> QuarticLoss:
+        """The training loss as a quartic (:mod:`mesatheory.model.quartic`; built once, shared via :data:`TABLES`).
+
+        Returns:
+            The quartic loss of the training sequences.
+        """
+        if "quartic" not in self._cache:
+            self._cache["quartic"] = TABLES.get(self.x1, self.theta, self.T)
+        return self._cache["quartic"]
+
     def last_position(self) -> LastPosition:
         """``S_{T-1}``, ``z_{T-1}``, ``x_T`` of the test sequences (built once per dataset).
 
@@ -228,14 +282,41 @@ def _test_metrics(last: LastPosition, P: np.ndarray, Q: np.ndarray) -> tuple[flo
     return ratio, mse
 
 
-def train(config: RunConfig, progress: Progress | None = None, engine: str = "spectral",
+def pick_engine(config: RunConfig, engine: str = "auto") -> str:
+    """The engine a run uses: ``"auto"`` is the quartic one for real parameters and ``d ≤`` :data:`QUARTIC_MAX_D`,
+    else the spectral one.
+
+    Args:
+        config: the run.
+        engine: one of :data:`ENGINES`.
+
+    Returns:
+        ``"quartic"``, ``"spectral"`` or ``"direct"``.
+
+    Raises:
+        MesatheoryError: an unknown engine, or the quartic engine asked for complex parameters.
+    """
+    if engine not in ENGINES:
+        raise MesatheoryError(f"unknown engine '{engine}' (accepted: {', '.join(ENGINES)})")
+    if engine == "auto":
+        return "quartic" if not config.complex_params and config.d <= QUARTIC_MAX_D else "spectral"
+    if engine == "quartic" and config.complex_params:
+        raise MesatheoryError("the quartic engine takes real parameters (use spectral for complex ones)")
+    return engine
+
+
+def train(config: RunConfig, progress: Progress | None = None, engine: str = "auto",
           data: Dataset | None = None, threads: int = 1) -> TrainResult:
-    """Run full-batch gradient descent; ``engine`` is ``"spectral"`` (fast) or ``"direct"`` (prefix sums).
+    """Run full-batch gradient descent with one of the engines of :func:`pick_engine`.
+
+    The engines compute the same loss and gradient (the tests check them against each other): ``"quartic"``
+    (tables built once per dataset, then ``O((2d)⁶)`` per epoch), ``"spectral"`` (``O(m T d²)`` per epoch, any
+    ``d``, complex parameters) and ``"direct"`` (prefix sums).
 
     Args:
         config: the run.
         progress: if given, called as ``progress(message, fraction)`` after every epoch.
-        engine: ``"spectral"`` or ``"direct"``.
+        engine: ``"auto"``, ``"quartic"``, ``"spectral"`` or ``"direct"``.
         data: draws to reuse (e.g. one dataset for the three initialisations of a figure); they must match
             ``config``'s law, sizes and seed (default: drawn here).
         threads: threads sharing each epoch of the spectral engine (an execution detail: the numbers do not
@@ -256,15 +337,19 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
     elif (data.x1.shape != (config.m, d) or data.x1_test.shape != (config.m_test, d) or data.T != T):
         raise MesatheoryError("the dataset does not match the run configuration (m, m_test, d, T)")
     last = data.last_position()
-    if engine == "spectral":
+    engine = pick_engine(config, engine)
+    setup = time.perf_counter()
+    if engine == "quartic":
+        quartic = data.quartic()
+        step: Callable = lambda P, Q, g=True: quartic.loss_and_grad(P, Q, want_grad=g)
+    elif engine == "spectral":
         spec = data.spectral()
-        step: Callable = lambda P, Q, g=True: spec.loss_and_grad(P, Q, workers=threads, want_grad=g)
-    elif engine == "direct":
+        step = lambda P, Q, g=True: spec.loss_and_grad(P, Q, workers=threads, want_grad=g)
+    else:
         X = data.train_sequences()
         step = lambda P, Q, g=True: loss_and_grad_direct(P, Q, X)
-    else:
-        raise MesatheoryError(f"unknown engine '{engine}' (accepted: spectral, direct)")
     test_engine = data.test_spectral() if config.test_loss else None
+    setup_seconds = time.perf_counter() - setup
 
     P, Q = diagonal_blocks(d, config.a0, config.b0, config.complex_params)
     E = config.epochs
@@ -298,4 +383,5 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
         seconds = time.perf_counter() - start
     N, D = data.statistics()
     return TrainResult(config=config, log=TrainLog(**cols), P=P, Q=Q, seconds=seconds,
-                       seconds_per_epoch=seconds / max(E, 1), N=N, D=D)
+                       seconds_per_epoch=seconds / max(E, 1), N=N, D=D, engine=engine,
+                       setup_seconds=setup_seconds)

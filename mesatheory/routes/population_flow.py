@@ -18,8 +18,8 @@ from scipy.integrate import solve_ivp
 
 from .. import paper
 from ..model.parameters import diagonal_blocks, diagonal_product, mask_offdiagonal, offdiagonal
+from ..model.quartic import QuarticLoss
 from .ode import escape
-from .population import PopulationLoss
 
 
 @dataclass
@@ -53,7 +53,7 @@ class FullFlow:
         return float(self.offdiag_path.max())
 
 
-def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = False, grad_tol: float = 1e-11,
+def solve_full_flow(pop: QuarticLoss, a0: float, b0: float, mask: bool = False, grad_tol: float = 1e-11,
                     max_tau: float | None = None, stop_offdiag: float | None = None) -> FullFlow:
     """Integrate ``dθ/dτ = -∇L(θ)`` over all entries from the diagonal start ``(a0, b0)`` (LSODA).
 
@@ -63,7 +63,7 @@ def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = Fals
     zero (their velocity is masked), the continuous analogue of the official ``--clip``.
 
     Args:
-        pop: the exact population loss (:meth:`mesatheory.routes.population.PopulationLoss.build`).
+        pop: the exact population loss (:meth:`mesatheory.model.quartic.QuarticLoss.from_law`).
         a0: the initial diagonal of ``W^{KQ}_{32}``.
         b0: the initial diagonal of ``W^{PV}_{12}``.
         mask: hold the off-diagonal entries of the two active diagonal blocks at zero.
