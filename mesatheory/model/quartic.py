@@ -97,6 +97,24 @@ class QuarticLoss:
         M, lin, const = population_tables(law, d, T, positions)
         return cls(d=d, T=T, M=M, lin=lin, const=const)
 
+    @classmethod
+    def combine(cls, parts: Sequence[QuarticLoss], weights: Sequence[float]) -> QuarticLoss:
+        """``Σ_i w_i L_i``: e.g. the mean loss of disjoint batches (``w_i = m_i / m``) or a jackknife replicate.
+
+        Args:
+            parts: losses of one ``d`` and ``T``.
+            weights: one weight per part.
+
+        Returns:
+            The weighted sum of the tables.
+        """
+        first = parts[0]
+        M, lin = weights[0] * first.M, weights[0] * first.lin
+        for p, w in zip(parts[1:], weights[1:]):
+            M = M + w * p.M
+            lin = lin + w * p.lin
+        return cls(d=first.d, T=first.T, M=M, lin=lin, const=float(sum(w * p.const for p, w in zip(parts, weights))))
+
     def scaled(self, factor: float) -> QuarticLoss:
         """The loss of the data ``x_1 → factor·x_1`` (same phases): ``K4·f⁶``, ``K2·f⁴``, ``K0·f²``.
 

@@ -19,7 +19,8 @@ of ``t``, and ``ū_t(p) u_t(p') = conj(g) g' · ν_t[n,n']`` with ``ν_t = conj(
 per sequence (``6.8·10⁵`` at ``d = 5``, ``T = 100``, against ``d⁶ T = 1.5·10⁶`` for ``U`` itself). The
 expansion to the ``(2d)⁶`` entries (``32 d⁶`` per sequence, upper triangle) is a numba kernel that runs over blocks
 of sequences (one pass over ``K4`` per block, not per sequence). Sequences are grouped by the set of their non-zero
-coordinates: only triples ``p`` inside it enter (one-hot ``x_1``: one triple instead of ``d³``).
+coordinates: only triples ``p`` inside it enter, and the group is built as a problem in those coordinates
+(one-hot ``x_1``: ``d = 1``).
 
 ``K2[j, α] = Re Σ_t (t-1)^{-1} conj(x_{t+1,j}) F_t(α)`` and ``K0 = Σ_t ||x_{t+1}||² = (T-2) ||x_1||²`` likewise.
 Sums over positions use ``g_t`` from prefix sums of exact powers (no ``1/(1-λ_k λ̄_l)``: no degenerate pairs).
@@ -33,6 +34,7 @@ import numba
 import numpy as np
 
 from .process import phase_powers
+from .spectral import single_threaded_blas
 
 BLOCK = 128                  # sequences per block (tables ≈ 32 MB at d = 5)
 SIGNS = np.array([b | g for b in (0, 1) for g in (0, 1) for _ in (0, 1)], dtype=np.int64)   # e_α for i = (β,γ,δ)
@@ -176,7 +178,6 @@ def data_tables(x1: np.ndarray, theta: np.ndarray, T: int, progress: Callable[[f
     d3 = d**3
     K = np.zeros((d3, d3, 8, 8))
     K2r = np.zeros((d, d3, 8))
-    _, hidx, hconj = _g_basis(d)
     support = x1 != 0
     groups: dict[bytes, list[int]] = {}
     for s, row in enumerate(support):
@@ -184,16 +185,19 @@ def data_tables(x1: np.ndarray, theta: np.ndarray, T: int, progress: Callable[[f
     done = 0
     for key in sorted(groups):
         idx = np.asarray(groups[key])
-        on = np.flatnonzero(np.frombuffer(key, dtype=bool))
-        trip = np.array([(a, b, c) for a in on for b in on for c in on], dtype=np.int64).reshape(-1, 3)
-        if len(trip) == 0:                                        # x_1 = 0: no feature is non-zero
+        on = np.flatnonzero(np.frombuffer(key, dtype=bool))      # the group's coordinates: a sub-problem
+        if len(on) == 0:                                          # x_1 = 0: no feature is non-zero
             done += len(idx)
             continue
-        cols = (trip[:, 0] * d + trip[:, 1]) * d + trip[:, 2]
+        r = len(on)
+        trip = np.array([(a, b, c) for a in range(r) for b in range(r) for c in range(r)], dtype=np.int64)
+        cols = (on[trip[:, 0]] * d + on[trip[:, 1]]) * d + on[trip[:, 2]]
+        _, hidx, hconj = _g_basis(r)
         for s in range(0, len(idx), BLOCK):
             blk = idx[s:s + BLOCK]
-            G, LX, K2 = _block_tables(x1[blk], theta[blk], T, trip)
-            K2r[:, cols] += K2
+            with single_threaded_blas():       # many mid-sized products: threads cost more than they give
+                G, LX, K2 = _block_tables(x1[np.ix_(blk, on)], theta[np.ix_(blk, on)], T, trip)
+            K2r[np.ix_(on, cols)] += K2
             _expand(K, cols, trip, hidx, hconj, G.real.copy(), G.imag.copy(), LX.real.copy(), LX.imag.copy(),
                     SIGNS)
             done += len(blk)

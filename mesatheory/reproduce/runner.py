@@ -11,6 +11,10 @@ the output directory collect one row per run:
   rate and start) with the run's **own standard error** — the delta method on the training set's per-coordinate
   statistics ``(N̄_j, D̄_j)`` (:mod:`mesatheory.theory.gd_curve`); at convergence it is, to first order, the SE of the
   empirical minimiser ``N̄/D̄``;
+* the run's **noise-free twin** (:mod:`mesatheory.reproduce.twin`): gradient descent with the same learning rate,
+  start and mask on the exact population loss over every entry. Under Assumption 2 it equals the reduced map; for
+  the unmasked full-one runs (Assumption 2 fails, the weights leave the diagonal) it is the theory, with the
+  run's jackknife SE over the training set's batches;
 * ``z = (trained - predicted)/SE``; the exact finite-``T`` product ``ã·b̃`` of Theorem 1; the ``T → ∞`` line the
   paper plotted (never labelled exact); the empirical diagonal minimiser ``N̄/D̄ ± SE`` of the same training set.
 
@@ -36,6 +40,7 @@ from .presets import Figure, Presets, load_presets
 from .scheduling import train_runs
 from .summary import RunRow, ratio_se, summary_markdown, summary_row
 from .training import Dataset, RunConfig, TrainResult
+from .twin import noise_free_twin
 
 
 def list_figures(presets: Presets | None = None) -> list[tuple[str, str]]:
@@ -68,8 +73,11 @@ def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunC
     m, m_test = (presets.quick_m, presets.quick_m_test) if quick else (presets.m, presets.m_test)
     inits = presets.quick_inits if quick else presets.inits
     epochs = fig.quick_epochs if quick else fig.epochs
+    law = get_law(fig.law)
+    diagonal = decide_assumption2(law, presets.d).holds
     return [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, a0=a0, b0=b0, d=presets.d, T=presets.T, m=m,
-                      m_test=m_test, seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots)
+                      m_test=m_test, seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots,
+                      jackknife=not (diagonal or mask))
             for mask in fig.masks for a0, b0 in inits]
 
 
@@ -95,23 +103,27 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
     m2 = float(k.m2)
     diagonal = decide_assumption2(law, d).holds
     data = Dataset.draw(law, d, T, cfg0.m, cfg0.m_test, cfg0.seed) if "ratio" in fig.plots else None
-    preds, rows = [], []
+    preds, twins, rows = [], [], []
     for res in results:
         cfg = res.config
-        theory = diagonal or cfg.mask       # beyond Assumption 2 the unmasked flow leaves the diagonal: no theory
-        pred = gd_prediction(k, d, T, cfg.lr, cfg.a0, cfg.b0, cfg.epochs, res.N, res.D) if theory else None
+        reduced = diagonal or cfg.mask      # beyond Assumption 2 the unmasked flow leaves the diagonal
+        pred = gd_prediction(k, d, T, cfg.lr, cfg.a0, cfg.b0, cfg.epochs, res.N, res.D) if reduced else None
+        twin = noise_free_twin(cfg)
         preds.append(pred)
-        rows.append(summary_row(fig, res, pred, exact, m2, ratio_se(data, res) if data is not None else math.nan))
+        twins.append(twin)
+        rows.append(summary_row(fig, res, pred, twin, exact, m2,
+                                ratio_se(data, res) if data is not None else math.nan))
     folder = out_dir / fig.name
-    files = plot_figure(fig, folder, results, preds, exact, m2)
+    files = plot_figure(fig, folder, results, twins, exact, m2)
     payload = {
         "figure": fig.name, "description": fig.description, "quick": quick, "files": files,
         "runs": [{"config": asdict(r.config), "log": r.log.as_dict(), "P": r.P.real, "Q": r.Q.real,
                   "P_imag": r.P.imag if np.iscomplexobj(r.P) else None,
                   "Q_imag": r.Q.imag if np.iscomplexobj(r.Q) else None,
                   "gd_prediction": ({"ab": p.ab, "se": p.se, "ab_empirical": p.ab_empirical} if p else None),
+                  "twin": {"ab": tw.ab, "offdiag": tw.offdiag, "P": tw.P, "Q": tw.Q},
                   "summary": asdict(row)}
-                 for r, p, row in zip(results, preds, rows)],
+                 for r, p, tw, row in zip(results, preds, twins, rows)],
     }
     write_text(folder / "data.json", json.dumps(to_json(payload), allow_nan=False))
     return rows

@@ -3,8 +3,10 @@
 A run **passes** when ``|trained − predicted| ≤ Z·SE + FLOOR·|predicted|`` (``Z =`` :data:`mesatheory.paper.Z_BAND`,
 ``FLOOR =`` :data:`mesatheory.paper.REPRODUCE_FLOOR`). ``FLOOR`` covers what the delta method does not:
 optimisation residual and the second-order effect of the off-diagonal entries fitting the sample (it matters when
-the SE is tiny, as for the sparse law near convergence, where every coordinate's limit is exactly ``1/c²``). Runs
-without a theory (full-one unmasked: Assumption 2 fails) have ``passed = None``.
+the SE is tiny, as for the sparse law near convergence, where every coordinate's limit is exactly ``1/c²``).
+The prediction is the reduced GD map with its delta-method SE where the weights stay diagonal (Assumption 2, or
+masking); for the unmasked full-one runs it is the noise-free twin (population GD over every entry) with the
+run's jackknife SE (:mod:`mesatheory.reproduce.twin`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .. import paper
 from ..theory import GDPrediction
 from .presets import Figure, Presets
 from .training import Dataset, TrainResult
+from .twin import Twin
 
 Z_MAX = paper.Z_BAND
 FLOOR = paper.REPRODUCE_FLOOR
@@ -36,6 +39,8 @@ class RunRow:
     epochs: int
     m: int
     ab: float
+    twin: float
+    theory: str
     predicted: float | None
     se: float | None
     z: float | None
@@ -70,33 +75,40 @@ def ratio_se(data: Dataset, res: TrainResult) -> float:
     return float(np.std(per_seq, ddof=1) / np.sqrt(len(per_seq))) if len(per_seq) > 1 else float("nan")
 
 
-def summary_row(fig: Figure, res: TrainResult, pred: GDPrediction | None, exact: float, m2: float,
-         ratio_se: float = float("nan")) -> RunRow:
+def summary_row(fig: Figure, res: TrainResult, pred: GDPrediction | None, twin: Twin, exact: float, m2: float,
+                ratio_se: float = float("nan")) -> RunRow:
     """One run's row: the trained ``ab`` against the noise-free GD prediction, with the pass rule of the module.
 
     Args:
         fig: the run's figure.
         res: the trained run.
-        pred: the GD prediction with its SE, or ``None`` when the run has no theory.
+        pred: the reduced-map GD prediction with its SE, or ``None`` when the weights leave the diagonal.
+        twin: the run's noise-free twin (the prediction when ``pred`` is ``None``, with the jackknife SE).
         exact: Theorem 1's exact ``ã·b̃`` at the run's ``T``.
         m2: ``E[x²]`` of the law (for the test ratio).
         ratio_se: the SE of the final test ratio (:func:`ratio_se`).
 
     Returns:
-        The row; ``passed`` and ``converged`` are ``None`` without a theory.
+        The row; ``converged`` is ``None`` for a twin prediction (its limit is not known in closed form), ``passed``
+        is ``None`` when the twin prediction has no SE.
     """
     cfg, log = res.config, res.log
     ab = float(log.ab[-1])
-    predicted = se = z = None
+    z = None
     converged = passed = None
     if pred is not None:
+        theory = "reduced GD map ± delta-method SE"
         predicted, se = float(pred.ab[-1]), float(pred.se[-1])
         if se <= 1e-12 * abs(predicted):
             se = 0.0                                       # zero to rounding (sparse law: N = D/c² exactly)
+        converged = abs(predicted - pred.c_star) <= FLOOR * abs(pred.c_star)
+    else:
+        theory = "noise-free twin ± jackknife SE"
+        predicted, se = float(twin.ab[-1]), float(res.jackknife_se)
+    if math.isfinite(se):
         diff = ab - predicted
         z = diff / se if se > 0 else None
         passed = abs(diff) <= Z_MAX * se + FLOOR * abs(predicted)
-        converged = abs(predicted - pred.c_star) <= FLOOR * abs(pred.c_star)
     extra: dict = {"test_mse_last": float(log.test_mse_last[-1])}
     if "ratio" in fig.plots:
         # E[ŷ_j / x_j] = ab·m2 on the diagonal (docs/paper.md §4, derived); the SE is the test sample's
@@ -105,7 +117,8 @@ def summary_row(fig: Figure, res: TrainResult, pred: GDPrediction | None, exact:
     if "test_loss" in fig.plots:
         extra.update(test_loss=float(log.test_loss[-1]))
     return RunRow(figure=fig.name, law=cfg.law, a0=cfg.a0, b0=cfg.b0, mask=cfg.mask, lr=cfg.lr, epochs=cfg.epochs,
-                  m=cfg.m, ab=ab, predicted=predicted, se=se, z=z, exact=exact, asymptote=fig.asymptote,
+                  m=cfg.m, ab=ab, twin=float(twin.ab[-1]), theory=theory, predicted=predicted, se=se, z=z,
+                  exact=exact, asymptote=fig.asymptote,
                   empirical=pred.c_empirical if pred else float(res.N.sum() / res.D.sum()),
                   empirical_se=pred.se_empirical if pred else float("nan"), converged=converged, passed=passed,
                   offdiag=float(log.offdiag[-1]), seconds=res.seconds, seconds_per_epoch=res.seconds_per_epoch,
@@ -140,21 +153,23 @@ def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds:
         f"sequences, seed {presets.seed}; full-batch gradient descent on every entry of W^KQ, W^PV (real "
         f"parameters); wall time {seconds:.1f} s.",
         "",
-        "*GD theory*: the noise-free gradient-descent curve at the final epoch (reduced map with the law's exact "
-        "κ's); *SE*: the run's own statistical error (delta method on its training set); *exact*: Theorem 1's "
+        "*twin*: the noise-free twin at the final epoch (gradient descent, same learning rate, start and mask, on "
+        "the exact population loss over every entry); *GD theory*: the prediction the verdict uses — the reduced "
+        "GD map with the law's exact κ's and the run's delta-method SE where the weights stay diagonal, else (†) "
+        "the twin with the run's jackknife SE over 10 batches of its training set; *exact*: Theorem 1's "
         f"ã·b̃ at T = {presets.T}; *paper's line*: the T → ∞ value the paper plotted; *N̄/D̄*: the empirical "
         f"diagonal minimiser of the same training set. Pass: |trained − GD theory| ≤ {Z_MAX:g}·SE + "
         f"{FLOOR:g}·|GD theory|.",
         "",
-        "| figure | init (a0, b0) | mask | epochs | trained ab | GD theory ± SE | z | exact ã·b̃ | paper's line | "
-        "N̄/D̄ ± SE | converged | off-diag | pass |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| figure | init (a0, b0) | mask | epochs | trained ab | twin | GD theory ± SE | z | exact ã·b̃ | "
+        "paper's line | N̄/D̄ ± SE | converged | off-diag | pass |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        theory = f"{_fmt(r.predicted, '.6g')} ± {_fmt(r.se, '.2g')}" if r.predicted is not None else "— (no theory)"
+        theory = f"{_fmt(r.predicted, '.6g')} ± {_fmt(r.se, '.2g')}{' †' if r.theory.startswith('noise') else ''}"
         lines.append(
             f"| {r.figure} | ({r.a0:g}, {r.b0:g}) | {'yes' if r.mask else 'no'} | {r.epochs} | {r.ab:.6g} | "
-            f"{theory} | {_fmt(r.z, '+.2f')} | {r.exact:.6g} | {_fmt(r.asymptote, 'g')} | "
+            f"{r.twin:.6g} | {theory} | {_fmt(r.z, '+.2f')} | {r.exact:.6g} | {_fmt(r.asymptote, 'g')} | "
             f"{r.empirical:.6g} ± {_fmt(r.empirical_se, '.2g')} | "
             f"{'—' if r.converged is None else ('yes' if r.converged else 'no')} | {r.offdiag:.2g} | "
             f"{'—' if r.passed is None else ('✓' if r.passed else '✗')} |")

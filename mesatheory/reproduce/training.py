@@ -54,11 +54,14 @@ from ..model.spectral import SpectralData, single_threaded_blas
 STATS_CHUNK = 1024
 QUARTIC_MAX_D = 6        # the quartic engine's K4 has (2d)⁶ entries: 24 MB at d = 6, 134 MB at d = 7
 ENGINES = ("auto", "quartic", "spectral", "direct")
+BATCHES = 10             # batches of a training set's quartic tables (jackknife replicates)
 
 
 class QuarticTables:
-    """The last few training sets' quartic tables, keyed by the data up to a power-of-two scale of ``x_1``.
+    """The last few training sets' quartic tables, per batch, keyed by the data up to a power-of-two scale of ``x_1``.
 
+    Each training set's tables are built for :data:`BATCHES` disjoint contiguous batches of its sequences (the same
+    work as one build), so that jackknife replicates cost no build (:func:`mesatheory.reproduce.twin.jackknife_se`).
     Draws of one seed under laws that differ by a power-of-two scale (Gaussian σ = 1/2, 1, 2; sparse c = 1/2, 1,
     2) have identical phases and ``x_1`` scaled exactly, so one build serves them all
     (:meth:`mesatheory.model.quartic.QuarticLoss.scaled` is then exact, bit for bit).
@@ -66,10 +69,10 @@ class QuarticTables:
 
     def __init__(self, size: int = 2) -> None:
         self._size = size
-        self._tables: dict[bytes, QuarticLoss] = {}
+        self._tables: dict[bytes, list[QuarticLoss]] = {}
 
-    def get(self, x1: np.ndarray, theta: np.ndarray, T: int) -> QuarticLoss:
-        """The quartic loss of the sequences ``(x1, theta)``, from a cached build when one matches.
+    def get(self, x1: np.ndarray, theta: np.ndarray, T: int) -> list[QuarticLoss]:
+        """The quartic losses of the batches of the sequences ``(x1, theta)``, from a cached build if one matches.
 
         Args:
             x1: first tokens ``(m, d)``.
@@ -77,17 +80,45 @@ class QuarticTables:
             T: the sequence length.
 
         Returns:
-            The training loss as a :class:`~mesatheory.model.quartic.QuarticLoss`.
+            One :class:`~mesatheory.model.quartic.QuarticLoss` per batch (:func:`batches`), in order.
         """
-        top = float(np.max(np.abs(x1))) if x1.size else 0.0
-        scale = 2.0 ** np.floor(np.log2(top)) if top > 0 else 1.0
+        key, scale = table_key(x1, theta, T)
         base = x1 / scale                                     # exact: a power of two
-        key = hashlib.sha256(base.tobytes() + theta.tobytes() + str((base.shape, T)).encode()).digest()
         if key not in self._tables:
             if len(self._tables) >= self._size:
                 self._tables.pop(next(iter(self._tables)))
-            self._tables[key] = QuarticLoss.from_data(base, theta, T)
-        return self._tables[key].scaled(scale)
+            self._tables[key] = [QuarticLoss.from_data(base[sl], theta[sl], T) for sl in batches(len(x1))]
+        return [part.scaled(scale) for part in self._tables[key]]
+
+
+def table_key(x1: np.ndarray, theta: np.ndarray, T: int) -> tuple[bytes, float]:
+    """A training set's identity up to a power-of-two scale of ``x_1`` (see :class:`QuarticTables`).
+
+    Args:
+        x1: first tokens ``(m, d)``.
+        theta: phases ``(m, d)``.
+        T: the sequence length.
+
+    Returns:
+        ``(key, scale)``: a digest of ``x1 / scale``, ``theta`` and ``T``, and the power of two ``scale``.
+    """
+    top = float(np.max(np.abs(x1))) if x1.size else 0.0
+    scale = float(2.0 ** np.floor(np.log2(top))) if top > 0 else 1.0
+    base = x1 / scale
+    return hashlib.sha256(base.tobytes() + theta.tobytes() + str((base.shape, T)).encode()).digest(), scale
+
+
+def batches(m: int) -> list[slice]:
+    """The :data:`BATCHES` contiguous batches of ``m`` sequences (fewer when ``m`` is smaller).
+
+    Args:
+        m: the number of sequences.
+
+    Returns:
+        Non-empty slices covering ``0..m-1`` in order.
+    """
+    edges = np.linspace(0, m, min(BATCHES, m) + 1).round().astype(int)
+    return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
 
 
 TABLES = QuarticTables()    # per process
@@ -110,6 +141,7 @@ class RunConfig:
     mask: bool = False
     complex_params: bool = False
     test_loss: bool = False
+    jackknife: bool = False
 
     def __post_init__(self) -> None:
         if self.epochs < 0 or self.m < 1 or self.m_test < 1 or self.T < 3 or self.d < 1:
@@ -145,7 +177,9 @@ class TrainResult:
 
     ``N``, ``D`` (``(m, d)``) are the training set's per-sequence, per-coordinate loss statistics on the diagonal
     (:meth:`Dataset.statistics`), for the run's statistical error (:mod:`mesatheory.theory.gd_curve`).
-    ``engine`` is the engine used (:func:`pick_engine`), ``setup_seconds`` the time to build its tables.
+    ``engine`` is the engine used (:func:`pick_engine`), ``setup_seconds`` the time to build its tables;
+    ``jackknife_se`` the jackknife SE of the final ``ab`` when the configuration asks for it
+    (:func:`mesatheory.reproduce.twin.jackknife_se`, attached by :mod:`mesatheory.reproduce.scheduling`).
     """
 
     config: RunConfig
@@ -158,6 +192,7 @@ class TrainResult:
     D: np.ndarray = field(repr=False)
     engine: str = "spectral"
     setup_seconds: float = 0.0
+    jackknife_se: float = float("nan")
 
     @property
     def WKQ(self) -> np.ndarray:
@@ -232,14 +267,26 @@ class Dataset:
             self._cache["test_spectral"] = SpectralData(self.x1_test, self.theta_test, self.T)
         return self._cache["test_spectral"]
 
+    def quartic_parts(self) -> tuple[list[QuarticLoss], np.ndarray]:
+        """The quartic losses of the training set's batches (:func:`batches`; built once, shared via :data:`TABLES`).
+
+        Returns:
+            The batches' losses (each the mean over its sequences) and the batches' sizes.
+        """
+        if "quartic_parts" not in self._cache:
+            sizes = np.array([sl.stop - sl.start for sl in batches(len(self.x1))], dtype=np.float64)
+            self._cache["quartic_parts"] = (TABLES.get(self.x1, self.theta, self.T), sizes)
+        return self._cache["quartic_parts"]
+
     def quartic(self) -> QuarticLoss:
-        """The training loss as a quartic (:mod:`mesatheory.model.quartic`; built once, shared via :data:`TABLES`).
+        """The training loss as a quartic (:mod:`mesatheory.model.quartic`): the size-weighted mean of the batches.
 
         Returns:
             The quartic loss of the training sequences.
         """
         if "quartic" not in self._cache:
-            self._cache["quartic"] = TABLES.get(self.x1, self.theta, self.T)
+            parts, sizes = self.quartic_parts()
+            self._cache["quartic"] = QuarticLoss.combine(parts, sizes / sizes.sum())
         return self._cache["quartic"]
 
     def last_position(self) -> LastPosition:

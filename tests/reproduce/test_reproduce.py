@@ -101,8 +101,11 @@ def test_run_writes_plots_data_and_a_summary(tmp_path):
     sparse = rows[("sparse_tiny", False)]
     assert sparse["passed"] and sparse["converged"] and sparse["z"] is None     # SE is exactly 0
     assert abs(sparse["ab"] - 1.0) < 2e-4 and sparse["extra"]["test_loss"] < 1e-3
-    assert rows[("full_one_tiny", False)]["passed"] is None                    # no theory off the diagonal
-    assert rows[("full_one_tiny", True)]["predicted"] is not None
+    unmasked = rows[("full_one_tiny", False)]                                  # off the diagonal: the twin
+    assert unmasked["theory"].startswith("noise-free twin") and unmasked["predicted"] == unmasked["twin"]
+    assert unmasked["se"] > 0 and unmasked["passed"] is True
+    masked = rows[("full_one_tiny", True)]
+    assert masked["theory"].startswith("reduced") and abs(masked["twin"] - masked["predicted"]) < 1e-9
     data = json.loads((out / "gaussian_tiny" / "data.json").read_text())
     assert len(data["runs"][0]["log"]["ab"]) == 41 and len(data["runs"][0]["P"]) == 2
     text = path.read_text()
