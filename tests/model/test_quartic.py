@@ -102,3 +102,14 @@ def test_quartic_engine_refuses_complex_parameters():
     assert train(cfg).engine == "spectral"
     with pytest.raises(ValueError, match="real parameters"):
         QuarticLoss.from_law("gaussian", 2, 5).loss_and_grad(*diagonal_blocks(2, 1.0, 1.0, complex_params=True))
+
+
+@pytest.mark.parametrize("law", ["gaussian", "sparse"])
+def test_last_position_tables_give_the_test_metrics(law):
+    """The quartic test metrics equal the per-sequence ones (mean ratio over x ≠ 0, MSE at t = T-1)."""
+    from mesatheory.reproduce.training import _quartic_test_metrics, _test_metrics
+    data = Dataset.draw(get_law(law), 3, 8, 1, 400, seed=5)
+    P, Q = _point(3, 2)
+    ratio, mse = _test_metrics(data.last_position(), P, Q)
+    q_ratio, q_mse = _quartic_test_metrics(data.last_position_tables(), P, Q)
+    assert abs(q_ratio - ratio) <= 1e-12 * abs(ratio) and abs(q_mse - mse) <= 1e-12 * mse
