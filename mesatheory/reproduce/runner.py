@@ -59,13 +59,15 @@ def list_figures(presets: Presets | None = None) -> list[tuple[str, str]]:
     return [(f.name, f.description) for f in presets.figures]
 
 
-def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunConfig]:
+def figure_runs(fig: Figure, presets: Presets, quick: bool = False, official: bool = False) -> list[RunConfig]:
     """The runs of one figure: every mask × initialisation, on the figure's law and one shared dataset.
 
     Args:
         fig: the figure.
         presets: the sizes, seed and initialisations.
         quick: use the quick sizes, initialisations and epochs.
+        official: complex parameters, as the official code trains them (the spectral engine; default: real
+            parameters and the quartic engine).
 
     Returns:
         One configuration per run, masks outermost.
@@ -77,7 +79,7 @@ def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunC
     diagonal = decide_assumption2(law, presets.d).holds
     return [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, a0=a0, b0=b0, d=presets.d, T=presets.T, m=m,
                       m_test=m_test, seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots,
-                      jackknife=not (diagonal or mask))
+                      jackknife=not (diagonal or mask or official), complex_params=official)
             for mask in fig.masks for a0, b0 in inits]
 
 
@@ -130,7 +132,7 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
 
 
 def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progress | None = None,
-        workers: int | None = None, presets: Presets | None = None) -> Path:
+        workers: int | None = None, presets: Presets | None = None, official: bool = False) -> Path:
     """Run the named figures and write their plots, data and the summary.
 
     A figure is written as soon as its runs are done. ``summary.json`` next to ``summary.md`` holds the rows and
@@ -144,6 +146,9 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
         workers: processes that train whole runs in parallel (:func:`mesatheory.reproduce.scheduling.train_runs`;
             default: up to 2, the CPUs available). The numbers do not depend on it.
         presets: the presets (default: :func:`mesatheory.reproduce.presets.load_presets`).
+        official: train complex parameters as the official code does (:func:`figure_runs`); the summary says so.
+            Its unmasked full-one runs have no jackknife SE (the quartic engine takes real parameters), hence
+            no verdict.
 
     Returns:
         The path of ``summary.md``.
@@ -160,7 +165,7 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
     chosen = [presets.figure(n) for n in names]
     out_dir = Path(out_dir)
     start = time.perf_counter()
-    runs = [figure_runs(fig, presets, quick) for fig in chosen]
+    runs = [figure_runs(fig, presets, quick, official) for fig in chosen]
     owner = [(f, j) for f, cfgs in enumerate(runs) for j in range(len(cfgs))]
     results: list[list[TrainResult | None]] = [[None] * len(cfgs) for cfgs in runs]
     rows_of: list[list[RunRow] | None] = [None] * len(chosen)
@@ -175,10 +180,10 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
         rows = [row for figure_rows in rows_of for row in figure_rows or []]
         seconds = time.perf_counter() - start
         verdicts = [r.passed for r in rows if r.passed is not None]
-        summary = {"quick": quick, "seconds": seconds, "passed": all(verdicts), "figures": names,
+        summary = {"quick": quick, "official": official, "seconds": seconds, "passed": all(verdicts), "figures": names,
                    "rows": [asdict(r) for r in rows]}
         write_text(stage / "summary.json", json.dumps(to_json(summary), indent=1, allow_nan=False))
-        write_text(stage / "summary.md", summary_markdown(rows, presets, quick, seconds))
+        write_text(stage / "summary.md", summary_markdown(rows, presets, quick, seconds, official))
     path = out_dir / "summary.md"
     if progress is not None:
         progress("done", 1.0)

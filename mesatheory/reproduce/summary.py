@@ -133,7 +133,8 @@ def _fmt(x: float | None, spec: str = ".5g") -> str:
     return format(x, spec)
 
 
-def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds: float) -> str:
+def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds: float, official: bool = False
+                     ) -> str:
     """The ``summary.md`` text: one table row per run, the test-ratio and test-loss tables, the pass count.
 
     Args:
@@ -141,6 +142,7 @@ def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds:
         presets: the sizes shown in the header.
         quick: whether the runs are the quick ones.
         seconds: the wall time shown in the header.
+        official: whether the runs trained complex parameters (the official code's numerics).
 
     Returns:
         The Markdown text.
@@ -149,9 +151,12 @@ def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds:
     lines = [
         "# Reproduction of the paper's simulations",
         "",
-        f"`mesatheory reproduce{' --quick' if quick else ''}`: d = {presets.d}, T = {presets.T}, m = {m} training "
-        f"sequences, seed {presets.seed}; full-batch gradient descent on every entry of W^KQ, W^PV (real "
-        f"parameters); wall time {seconds:.1f} s.",
+        f"`mesatheory reproduce{' --quick' if quick else ''}{' --official' if official else ''}`: d = {presets.d}, "
+        f"T = {presets.T}, m = {m} training sequences, seed {presets.seed}; full-batch gradient descent on every "
+        f"entry of W^KQ, W^PV — "
+        + ("**official numerics**: complex parameters trained as the official code does (real and imaginary parts, "
+           "one step; spectral engine)" if official else "real parameters (quartic engine)")
+        + f"; wall time {seconds:.1f} s.",
         "",
         "*twin*: the noise-free twin at the final epoch (gradient descent, same learning rate, start and mask, on "
         "the exact population loss over every entry); *GD theory*: the prediction the verdict uses — the reduced "

@@ -142,3 +142,16 @@ def test_quick_reproduction_of_every_paper_figure(tmp_path):
         assert list((tmp_path / name).glob("*.png")), name
     text = summary.read_text()
     assert "T → ∞" in text or "asymptote" in text
+
+
+def test_official_mode_is_named_in_the_summary(tmp_path):
+    """``--official`` trains complex parameters and the summary says which numerics the runs used."""
+    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    presets = load_presets(tmp_path / "tiny.toml")
+    path = run(["full_one_tiny"], tmp_path / "out", quick=True, presets=presets, official=True, workers=1)
+    summary = json.loads(path.with_name("summary.json").read_text())
+    assert summary["official"] is True and "official numerics" in path.read_text()
+    data = json.loads((tmp_path / "out" / "full_one_tiny" / "data.json").read_text())
+    assert all(r["config"]["complex_params"] and r["P_imag"] is not None for r in data["runs"])
+    real = run(["full_one_tiny"], tmp_path / "real", quick=True, presets=presets, workers=1)
+    assert "real parameters (quartic engine)" in real.read_text()
