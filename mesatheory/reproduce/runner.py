@@ -38,7 +38,7 @@ from ..theory import gd_prediction, product_from_kappas
 from .figures import plot_figure
 from .presets import Figure, Presets, load_presets
 from .scheduling import train_runs
-from .summary import RunRow, ratio_se, summary_markdown, summary_row
+from .summary import RunRow, ratio_companions, ratio_se, summary_markdown, summary_row
 from .training import Dataset, RunConfig, TrainResult
 from .twin import noise_free_twin
 
@@ -115,6 +115,8 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
         twins.append(twin)
         rows.append(summary_row(fig, res, pred, twin, exact, m2,
                                 ratio_se(data, res) if data is not None else math.nan))
+        if data is not None:
+            rows[-1].extra.update(ratio_companions(data, res))
     folder = out_dir / fig.name
     files = plot_figure(fig, folder, results, twins, exact, m2)
     payload = {

@@ -155,3 +155,26 @@ def test_official_mode_is_named_in_the_summary(tmp_path):
     assert all(r["config"]["complex_params"] and r["P_imag"] is not None for r in data["runs"])
     real = run(["full_one_tiny"], tmp_path / "real", quick=True, presets=presets, workers=1)
     assert "real parameters (quartic engine)" in real.read_text()
+
+
+def test_ratio_companions_resist_a_heavy_tail():
+    """Off the diagonal, ten test sequences with x_T,0 ≈ 0 move the paper's mean ratio by many SE and the trimmed
+    companion by little; the companion's SE comes from the winsorised spread (positive, finite)."""
+    import numpy as np
+
+    from mesatheory.laws import get_law
+    from mesatheory.reproduce.summary import ratio_companions
+    from mesatheory.reproduce.training import Dataset, RunConfig, train
+
+    cfg = RunConfig(law="gaussian", lr=2e-3, epochs=30, a0=0.5, b0=1.5, d=2, T=6, m=200, m_test=400, seed=2)
+    res = train(cfg)
+    res.P[0, 1] += 0.05                                    # an off-diagonal entry: ŷ_0 now carries x_1
+    data = Dataset.draw(get_law(cfg.law), cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
+    clean = ratio_companions(data, res)
+    assert np.isfinite(clean["paper_ratio"]) and 0 < clean["trimmed_ratio_se"] < np.inf
+    data.x1_test[:10, 0] = 1e-7                            # ten sequences with x_{T,0} ≈ 0
+    data._cache.clear()
+    tail = ratio_companions(data, res)
+    paper_shift = abs(tail["paper_ratio"] - clean["paper_ratio"])
+    trimmed_shift = abs(tail["trimmed_ratio"] - clean["trimmed_ratio"])
+    assert paper_shift > 10 * clean["trimmed_ratio_se"] and trimmed_shift < clean["trimmed_ratio_se"]
