@@ -19,7 +19,7 @@ import numpy as np
 
 from .._io import atomic_path
 from .presets import Figure
-from .training import TrainResult
+from .training import TrainResult, init_label
 from .twin import Twin
 
 
@@ -133,7 +133,8 @@ def plot_figure(fig: Figure, folder: Path, results: list[TrainResult], twins: li
     written = []
 
     def label(r: TrainResult) -> str:
-        return f"(a0,b0) = ({r.config.a0:g}, {r.config.b0:g}){' masked' if r.config.mask else ''}"
+        start = init_label(r.config)
+        return f"{'' if r.config.init_sigma > 0 else '(a0,b0) = '}{start}{' masked' if r.config.mask else ''}"
 
     if "ab" in fig.plots:
         plot_series(folder / "ab.png", f"{fig.name}: dynamics of ab", "ab",
@@ -142,6 +143,10 @@ def plot_figure(fig: Figure, folder: Path, results: list[TrainResult], twins: li
                     exact_label=f"exact ã·b̃ (T={results[0].config.T}) = {exact:.4g}",
                     asymptote_label=(f"paper's line (T → ∞) = {fig.asymptote:g}" if fig.asymptote else ""))
         written.append("ab.png")
+    if "offdiag" in fig.plots:
+        plot_series(folder / "offdiag.png", f"{fig.name}: norm of the entries outside the diagonal form", "norm",
+                    [(label(r), r.log.offdiag) for r in results], [t.offdiag for t in twins], logy=True)
+        written.append("offdiag.png")
     if "ratio" in fig.plots:
         plot_series(folder / "ratio.png", f"{fig.name}: mean ŷ/x at the last position (test)", "ratio",
                     [(label(r), r.log.test_ratio) for r in results], exact=exact * m2, asymptote=0.2,

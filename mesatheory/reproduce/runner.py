@@ -77,10 +77,16 @@ def figure_runs(fig: Figure, presets: Presets, quick: bool = False, official: bo
     epochs = fig.quick_epochs if quick else fig.epochs
     law = get_law(fig.law)
     diagonal = decide_assumption2(law, presets.d).holds
-    return [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, a0=a0, b0=b0, d=presets.d, T=presets.T, m=m,
-                      m_test=m_test, seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots,
-                      jackknife=not (diagonal or mask or official), complex_params=official)
-            for mask in fig.masks for a0, b0 in inits]
+    if fig.init_sigma > 0:                     # random starts: one run per seed of the initial draws
+        seeds = fig.init_seeds[:1] if quick else fig.init_seeds
+        starts = [dict(a0=0.0, b0=0.0, init_sigma=fig.init_sigma, init_seed=s) for s in seeds]
+    else:
+        starts = [dict(a0=a0, b0=b0) for a0, b0 in inits]
+    return [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, d=presets.d, T=presets.T, m=m, m_test=m_test,
+                      seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots,
+                      jackknife=not official and (fig.init_sigma > 0 or not (diagonal or mask)),
+                      complex_params=official, **start)         # type: ignore[arg-type]
+            for mask in fig.masks for start in starts]
 
 
 def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick: bool = False) -> list[RunRow]:
@@ -108,7 +114,8 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
     preds, twins, rows = [], [], []
     for res in results:
         cfg = res.config
-        reduced = diagonal or cfg.mask      # beyond Assumption 2 the unmasked flow leaves the diagonal
+        # the reduced map needs a diagonal start and weights that stay diagonal (Assumption 2, or masking)
+        reduced = (diagonal or cfg.mask) and cfg.init_sigma == 0
         pred = gd_prediction(k, d, T, cfg.lr, cfg.a0, cfg.b0, cfg.epochs, res.N, res.D) if reduced else None
         twin = noise_free_twin(cfg)
         preds.append(pred)

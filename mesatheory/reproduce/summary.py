@@ -19,7 +19,7 @@ import numpy as np
 from .. import paper
 from ..theory import GDPrediction
 from .presets import Figure, Presets
-from .training import Dataset, TrainResult
+from .training import Dataset, TrainResult, init_label
 from .twin import Twin
 
 Z_MAX = paper.Z_BAND
@@ -34,6 +34,7 @@ class RunRow:
     law: str
     a0: float
     b0: float
+    init: str
     mask: bool
     lr: float
     epochs: int
@@ -156,9 +157,9 @@ def summary_row(fig: Figure, res: TrainResult, pred: GDPrediction | None, twin: 
                      ratio_theory_at_ab=ab * m2, ratio_asymptote=0.2)
     if "test_loss" in fig.plots:
         extra.update(test_loss=float(log.test_loss[-1]))
-    return RunRow(figure=fig.name, law=cfg.law, a0=cfg.a0, b0=cfg.b0, mask=cfg.mask, lr=cfg.lr, epochs=cfg.epochs,
-                  m=cfg.m, ab=ab, twin=float(twin.ab[-1]), theory=theory, predicted=predicted, se=se, z=z,
-                  exact=exact, asymptote=fig.asymptote,
+    return RunRow(figure=fig.name, law=cfg.law, a0=cfg.a0, b0=cfg.b0, init=init_label(cfg), mask=cfg.mask,
+                  lr=cfg.lr, epochs=cfg.epochs, m=cfg.m, ab=ab, twin=float(twin.ab[-1]), theory=theory,
+                  predicted=predicted, se=se, z=z, exact=exact, asymptote=fig.asymptote,
                   empirical=pred.c_empirical if pred else float(res.N.sum() / res.D.sum()),
                   empirical_se=pred.se_empirical if pred else float("nan"), converged=converged, passed=passed,
                   offdiag=float(log.offdiag[-1]), seconds=res.seconds, seconds_per_epoch=res.seconds_per_epoch,
@@ -213,7 +214,7 @@ def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds:
     for r in rows:
         theory = f"{_fmt(r.predicted, '.6g')} ± {_fmt(r.se, '.2g')}{' †' if r.theory.startswith('noise') else ''}"
         lines.append(
-            f"| {r.figure} | ({r.a0:g}, {r.b0:g}) | {'yes' if r.mask else 'no'} | {r.epochs} | {r.ab:.6g} | "
+            f"| {r.figure} | {r.init} | {'yes' if r.mask else 'no'} | {r.epochs} | {r.ab:.6g} | "
             f"{r.twin:.6g} | {theory} | {_fmt(r.z, '+.2f')} | {r.exact:.6g} | {_fmt(r.asymptote, 'g')} | "
             f"{r.empirical:.6g} ± {_fmt(r.empirical_se, '.2g')} | "
             f"{'—' if r.converged is None else ('yes' if r.converged else 'no')} | {r.offdiag:.2g} | "
@@ -231,7 +232,7 @@ def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds:
                   "|---|---|---|---|---|---|---|---|"]
         for r in ratio_rows:
             e = r.extra
-            lines.append(f"| {r.figure} | ({r.a0:g}, {r.b0:g}) | {e['test_ratio']:.5g} ± "
+            lines.append(f"| {r.figure} | {r.init} | {e['test_ratio']:.5g} ± "
                          f"{_fmt(e['test_ratio_se'], '.2g')} | {_fmt(e.get('paper_ratio'))} | "
                          f"{_fmt(e.get('trimmed_ratio'))} ± {_fmt(e.get('trimmed_ratio_se'), '.2g')} | "
                          f"{e['ratio_theory_at_ab']:.5g} | {e['ratio_exact']:.5g} | 0.2 |")
@@ -241,7 +242,7 @@ def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds:
                   "position; theory 0 (exact recovery):", "",
                   "| figure | init | test loss | MSE at t = T−1 |", "|---|---|---|---|"]
         for r in loss_rows:
-            lines.append(f"| {r.figure} | ({r.a0:g}, {r.b0:g}) | {r.extra['test_loss']:.3g} | "
+            lines.append(f"| {r.figure} | {r.init} | {r.extra['test_loss']:.3g} | "
                          f"{r.extra['test_mse_last']:.3g} |")
     verdicts = [r.passed for r in rows if r.passed is not None]
     lines += ["", f"**{sum(verdicts)}/{len(verdicts)} runs with a theory pass.**", ""]

@@ -45,6 +45,7 @@ from ..model.parameters import (
     diagonal_product,
     mask_offdiagonal,
     offdiagonal_norm,
+    random_blocks,
     to_full,
 )
 from ..model.process import sample_phases, sequences
@@ -142,6 +143,8 @@ class RunConfig:
     complex_params: bool = False
     test_loss: bool = False
     jackknife: bool = False
+    init_sigma: float = 0.0
+    init_seed: int = 0
 
     def __post_init__(self) -> None:
         if self.epochs < 0 or self.m < 1 or self.m_test < 1 or self.T < 3 or self.d < 1:
@@ -346,6 +349,36 @@ def _test_metrics(last: LastPosition, P: np.ndarray, Q: np.ndarray) -> tuple[flo
     return ratio, mse
 
 
+def initial_blocks(config: RunConfig, complex_params: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The run's start: the diagonal ``(a_0 I, b_0 I)``, or with ``init_sigma > 0`` every entry ``σ_w · N(0, 1)``
+    (:func:`mesatheory.model.parameters.random_blocks`, seed ``init_seed``; ``a_0, b_0`` unused).
+
+    Args:
+        config: the run.
+        complex_params: complex128 blocks.
+
+    Returns:
+        ``(P, Q)``.
+    """
+    if config.init_sigma > 0:
+        return random_blocks(config.d, config.init_sigma, config.init_seed, complex_params)
+    return diagonal_blocks(config.d, config.a0, config.b0, complex_params)
+
+
+def init_label(config: RunConfig) -> str:
+    """``(a0, b0)``, or ``random σ_w = …, seed …`` for a random start.
+
+    Args:
+        config: the run.
+
+    Returns:
+        The label.
+    """
+    if config.init_sigma > 0:
+        return f"random σ_w = {config.init_sigma:g}, seed {config.init_seed}"
+    return f"({config.a0:g}, {config.b0:g})"
+
+
 def pick_engine(config: RunConfig, engine: str = "auto") -> str:
     """The engine a run uses: ``"auto"`` is the quartic one for real parameters and ``d ≤`` :data:`QUARTIC_MAX_D`,
     else the spectral one.
@@ -417,7 +450,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "au
     test_engine = data.test_spectral() if config.test_loss else None
     setup_seconds = time.perf_counter() - setup
 
-    P, Q = diagonal_blocks(d, config.a0, config.b0, config.complex_params)
+    P, Q = initial_blocks(config, config.complex_params)
     E = config.epochs
     cols = {k: np.full(E + 1, np.nan) for k in
             ("ab", "offdiag", "train_loss", "test_ratio", "test_mse_last", "test_loss", "imag_norm")}
@@ -443,7 +476,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "au
             if not (np.all(np.isfinite(P)) and np.all(np.isfinite(Q))):
                 raise DivergenceError(f"training diverged at epoch {e + 1} (learning rate {config.lr} too large?)")
             if progress is not None:
-                progress(f"{config.law} ({config.a0}, {config.b0}){' masked' if config.mask else ''}: "
+                progress(f"{config.law} {init_label(config)}{' masked' if config.mask else ''}: "
                          f"epoch {e + 1}/{E}", (e + 1) / E)
         record(E, step(P, Q, False)[0])
         seconds = time.perf_counter() - start

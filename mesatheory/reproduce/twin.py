@@ -20,9 +20,9 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import DivergenceError
-from ..model.parameters import diagonal_blocks, diagonal_product, mask_offdiagonal, offdiagonal_norm
+from ..model.parameters import diagonal_product, mask_offdiagonal, offdiagonal_norm
 from ..model.quartic import QuarticLoss
-from .training import Dataset, RunConfig
+from .training import Dataset, RunConfig, initial_blocks
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Twin:
 
 
 def descend(loss: QuarticLoss, cfg: RunConfig) -> Twin:
-    """``cfg.epochs`` steps ``θ ← θ - η ∇L(θ)`` from ``cfg``'s diagonal start (masked as ``cfg`` asks).
+    """``cfg.epochs`` steps ``θ ← θ - η ∇L(θ)`` from ``cfg``'s start (masked as ``cfg`` asks).
 
     Args:
         loss: the loss to descend.
@@ -48,7 +48,7 @@ def descend(loss: QuarticLoss, cfg: RunConfig) -> Twin:
     Raises:
         DivergenceError: the parameters became non-finite.
     """
-    P, Q = diagonal_blocks(loss.d, cfg.a0, cfg.b0)
+    P, Q = initial_blocks(cfg)
     ab, off = np.empty(cfg.epochs + 1), np.empty(cfg.epochs + 1)
     ab[0], off[0] = diagonal_product(P, Q), offdiagonal_norm(P, Q)
     with np.errstate(over="ignore", invalid="ignore"):

@@ -63,7 +63,8 @@ def test_paper_presets_cover_every_run_of_the_paper():
         "gaussian_sigma0.5": ("gaussian:sigma=1/2", 1e-3, 200), "gaussian_sigma1": ("gaussian:sigma=1", 1e-4, 150),
         "gaussian_sigma2": ("gaussian:sigma=2", 2e-6, 201), "sparse_c0.5": ("sparse:scale=1/2", 3e-2, 200),
         "sparse_c1": ("sparse:scale=1", 1e-3, 201), "sparse_c2": ("sparse:scale=2", 1e-4, 121),
-        "full_one": ("full_one", 5e-4, 200)}
+        "full_one": ("full_one", 5e-4, 200), "random_init": ("gaussian:sigma=1", 1e-4, 600)}
+    assert p.figure("random_init").init_sigma == 0.1 and p.figure("random_init").init_seeds == (1, 2, 3)
     assert p.figure("full_one").masks == (False, True)
     assert [n for n, _ in list_figures(p)] == list(table)
 
