@@ -59,7 +59,8 @@ BATCHES = 10             # batches of a training set's quartic tables (jackknife
 
 
 class QuarticTables:
-    """The last few training sets' quartic tables, per batch, keyed by the data up to a power-of-two scale of ``x_1``.
+    """The last four training sets' quartic tables (≈ 90 MB each at d = 5), per batch, keyed by the data up to a
+    power-of-two scale of ``x_1``.
 
     Each training set's tables are built for :data:`BATCHES` disjoint contiguous batches of its sequences (the same
     work as one build), so that jackknife replicates cost no build (:func:`mesatheory.reproduce.twin.jackknife_se`).
@@ -68,7 +69,7 @@ class QuarticTables:
     (:meth:`mesatheory.model.quartic.QuarticLoss.scaled` is then exact, bit for bit).
     """
 
-    def __init__(self, size: int = 2) -> None:
+    def __init__(self, size: int = 4) -> None:
         self._size = size
         self._tables: dict[bytes, list[QuarticLoss]] = {}
 
