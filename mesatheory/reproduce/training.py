@@ -380,6 +380,30 @@ def init_label(config: RunConfig) -> str:
     return f"({config.a0:g}, {config.b0:g})"
 
 
+def gd_step(P: np.ndarray, Q: np.ndarray, gP: np.ndarray, gQ: np.ndarray, config: RunConfig, epoch: int,
+            what: str) -> None:
+    """One gradient step in place, ``θ ← θ - η g``, then the mask (the official ``--clip``) if ``config`` asks.
+
+    Args:
+        P: the active block of ``W^{PV}`` (modified).
+        Q: the active block of ``W^{KQ}`` (modified).
+        gP: the gradient with respect to ``P``.
+        gQ: the gradient with respect to ``Q``.
+        config: the run (learning rate, mask).
+        epoch: the step's index, for the error message.
+        what: what is descending, for the error message.
+
+    Raises:
+        DivergenceError: the parameters became non-finite.
+    """
+    P -= config.lr * gP
+    Q -= config.lr * gQ
+    if config.mask:
+        mask_offdiagonal(P, Q)
+    if not (np.all(np.isfinite(P)) and np.all(np.isfinite(Q))):
+        raise DivergenceError(f"{what} diverged at epoch {epoch + 1} (learning rate {config.lr} too large?)")
+
+
 def pick_engine(config: RunConfig, engine: str = "auto") -> str:
     """The engine a run uses: ``"auto"`` is the quartic one for real parameters and ``d ≤`` :data:`QUARTIC_MAX_D`,
     else the spectral one.
@@ -470,12 +494,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "au
         for e in range(E):
             loss, gP, gQ = step(P, Q)
             record(e, loss)
-            P -= config.lr * gP
-            Q -= config.lr * gQ
-            if config.mask:
-                mask_offdiagonal(P, Q)
-            if not (np.all(np.isfinite(P)) and np.all(np.isfinite(Q))):
-                raise DivergenceError(f"training diverged at epoch {e + 1} (learning rate {config.lr} too large?)")
+            gd_step(P, Q, gP, gQ, config, e, "training")
             if progress is not None:
                 progress(f"{config.law} {init_label(config)}{' masked' if config.mask else ''}: "
                          f"epoch {e + 1}/{E}", (e + 1) / E)

@@ -19,10 +19,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import DivergenceError
-from ..model.parameters import diagonal_product, mask_offdiagonal, offdiagonal_norm
+from ..model.parameters import diagonal_product, offdiagonal_norm
 from ..model.quartic import QuarticLoss
-from .training import Dataset, RunConfig, initial_blocks
+from .training import Dataset, RunConfig, gd_step, initial_blocks
 
 
 @dataclass
@@ -53,13 +52,7 @@ def descend(loss: QuarticLoss, cfg: RunConfig) -> Twin:
     ab[0], off[0] = diagonal_product(P, Q), offdiagonal_norm(P, Q)
     with np.errstate(over="ignore", invalid="ignore"):
         for e in range(cfg.epochs):
-            gP, gQ = loss.grad(P, Q)
-            P -= cfg.lr * gP
-            Q -= cfg.lr * gQ
-            if cfg.mask:
-                mask_offdiagonal(P, Q)
-            if not (np.all(np.isfinite(P)) and np.all(np.isfinite(Q))):
-                raise DivergenceError(f"the noise-free twin diverged at epoch {e + 1} (learning rate {cfg.lr})")
+            gd_step(P, Q, *loss.grad(P, Q), cfg, e, "the noise-free twin")
             ab[e + 1], off[e + 1] = diagonal_product(P, Q), offdiagonal_norm(P, Q)
     return Twin(ab=ab, offdiag=off, P=P, Q=Q)
 
