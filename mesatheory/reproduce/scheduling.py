@@ -10,7 +10,9 @@ threads per epoch (same numbers, bit for bit). So :func:`train_runs` hands whole
 
 Every run is deterministic (its data come from its seed, its epochs from fixed-order sums), so the results do not
 depend on the number of processes or threads. Each process keeps the dataset of its last run
-(:class:`DatasetCache`): runs of one figure share their draws and the engine's tables.
+(:class:`DatasetCache`): runs of one figure share their draws and the engine's tables. With the quartic engine a
+run's cost is mostly the build of its tables, so the unit of work handed to a process is a *family* of runs that
+share one build (:func:`families`: one training set, or power-of-two rescalings of it).
 """
 
 from __future__ import annotations
