@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--list", action="store_true", help="list the figures and exit")
     r.add_argument("--out", default="reproduction", metavar="DIR", help="output folder (default %(default)s)")
     r.add_argument("--quick", action="store_true", help="smaller m and epochs (what CI runs)")
+    r.add_argument("--official", action="store_true",
+                   help="complex parameters, as the official code trains them (slower: spectral engine)")
     r.set_defaults(run=_run_reproduce)
 
     c = sub.add_parser("check", help="run a suite of verify runs in parallel: summary, JSON and JUnit XML")
@@ -186,7 +188,7 @@ def _run_reproduce(args: argparse.Namespace) -> int:
     if not args.out.strip():
         raise UsageError("mesatheory reproduce: error: --out must name a folder, got ''")
     with fraction_bar("reproduce") as progress:
-        summary = run(args.figures, Path(args.out), quick=args.quick, progress=progress)
+        summary = run(args.figures, Path(args.out), quick=args.quick, progress=progress, official=args.official)
     print(summary.read_text())
     passed = json.loads(summary.with_name("summary.json").read_text())["passed"]
     return EXIT_PASSED if passed else EXIT_FAILED

@@ -215,14 +215,15 @@ class Setting:
             positions: the loss positions ``t`` (default ``2..T-1``, the training loss).
 
         Returns:
-            The :class:`mesatheory.routes.population.PopulationLoss` of the setting's law, ``d`` and ``T``.
+            The exact population loss (:meth:`mesatheory.model.quartic.QuarticLoss.from_law`) of the setting's
+            law, ``d`` and ``T``.
 
         Raises:
             Unavailable: the tables exceed their budget, or a moment the ``x_1`` rule needs is infinite.
         """
-        from ..routes.population import PopulationLoss
+        from ..model.quartic import QuarticLoss
         return self.memo(f"population_loss{positions}",
-                         lambda: PopulationLoss.build(self.law, self.d, self.T, positions))
+                         lambda: QuarticLoss.from_law(self.law, self.d, self.T, positions))
 
     def check(self) -> None:
         """Refuse a setting whose numbers float64 cannot carry (the theory is scale-covariant, the floats are not).

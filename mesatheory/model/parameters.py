@@ -31,6 +31,28 @@ def diagonal_blocks(d: int, a0: float, b0: float, complex_params: bool = False) 
     return P, Q
 
 
+def random_blocks(d: int, sigma_w: float, seed: int, complex_params: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Active blocks with every entry ``σ_w · N(0, 1)`` (the paper's appendix experiment, its Figure 5).
+
+    Draws ``P`` (row-major) then ``Q`` from ``numpy.random.default_rng(seed)``.
+
+    Args:
+        d: the dimension.
+        sigma_w: the standard deviation of every entry.
+        seed: the seed of the draws.
+        complex_params: complex128 blocks (real entries) instead of float64.
+
+    Returns:
+        ``(P, Q)`` of shapes ``(d, 2d)`` and ``(2d, 2d)``.
+    """
+    rng = np.random.default_rng(seed)
+    P = sigma_w * rng.standard_normal((d, 2 * d))
+    Q = sigma_w * rng.standard_normal((2 * d, 2 * d))
+    dtype = np.complex128 if complex_params else np.float64
+    return P.astype(dtype), Q.astype(dtype)
+
+
 def to_full(P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The full matrices holding the active blocks, zero elsewhere.
 

@@ -1,8 +1,9 @@
 """Plots of the paper's figures (matplotlib figures without pyplot, so no backend is forced), written atomically.
 
 Every plot shows the measured curves and both theory lines: the exact finite-``T`` value of Theorem 1 (solid
-grey) and the ``T → ∞`` asymptote the paper drew (dotted); the ab panels also show the noise-free GD curve of
-each initialisation (thin dashed, :mod:`mesatheory.theory.gd_curve`).
+grey) and the ``T → ∞`` asymptote the paper drew (dotted); the ab panels also show each run's noise-free twin
+(thin dashed, same colour: gradient descent with the run's learning rate, start and mask on the exact population
+loss, :mod:`mesatheory.reproduce.twin`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure as PlotFigure
 
 from .._io import atomic_path
-from ..theory import GDPrediction
 from .presets import Figure
-from .training import TrainResult
+from .training import TrainResult, init_label
+from .twin import Twin
 
 
 def save_atomic(fig: PlotFigure, path: Path) -> None:
@@ -56,8 +57,8 @@ def plot_series(path: Path, title: str, ylabel: str, curves: Sequence[tuple[str,
         title: the plot's title.
         ylabel: the y-axis label.
         curves: ``(label, values per epoch)`` of each run.
-        theory_curves: the noise-free GD curve of each run, in the order of ``curves`` (``None`` for a run
-            without one), drawn dashed in the run's colour.
+        theory_curves: the noise-free twin of each run, in the order of ``curves`` (``None`` for a run without
+            one), drawn dashed in the run's colour.
         exact: the exact finite-``T`` value (solid line), if any.
         asymptote: the paper's ``T → ∞`` value (dotted line), if any.
         exact_label: the legend of the exact line.
@@ -108,18 +109,18 @@ def plot_heatmaps(path: Path, title: str, panels: Sequence[tuple[str, np.ndarray
     save_atomic(fig, path)
 
 
-def plot_figure(fig: Figure, folder: Path, results: list[TrainResult], preds: list[GDPrediction | None],
-           exact: float, m2: float) -> list[str]:
+def plot_figure(fig: Figure, folder: Path, results: list[TrainResult], twins: list[Twin],
+                exact: float, m2: float) -> list[str]:
     """The figure's plots into ``folder``, as ``fig.plots`` asks.
 
-    The plots are ``ab`` with its GD twins and both theory lines, the test ratio, the test loss and the heat
+    The plots are ``ab`` with the noise-free twins and both theory lines, the test ratio, the test loss and the heat
     maps.
 
     Args:
         fig: the figure.
         folder: the output folder.
         results: the trained runs.
-        preds: the GD prediction of each run (``None`` for a run without a theory).
+        twins: the noise-free twin of each run.
         exact: Theorem 1's exact ``ã·b̃`` at the runs' ``T``.
         m2: ``E[x²]`` of the law (the test ratio's theory is ``ab·m2``).
 
@@ -132,15 +133,20 @@ def plot_figure(fig: Figure, folder: Path, results: list[TrainResult], preds: li
     written = []
 
     def label(r: TrainResult) -> str:
-        return f"(a0,b0) = ({r.config.a0:g}, {r.config.b0:g}){' masked' if r.config.mask else ''}"
+        start = init_label(r.config)
+        return f"{'' if r.config.init_sigma > 0 else '(a0,b0) = '}{start}{' masked' if r.config.mask else ''}"
 
     if "ab" in fig.plots:
         plot_series(folder / "ab.png", f"{fig.name}: dynamics of ab", "ab",
-                    [(label(r), r.log.ab) for r in results], [p.ab if p else None for p in preds],
+                    [(label(r), r.log.ab) for r in results], [t.ab for t in twins],
                     exact=exact, asymptote=fig.asymptote,
                     exact_label=f"exact ã·b̃ (T={results[0].config.T}) = {exact:.4g}",
                     asymptote_label=(f"paper's line (T → ∞) = {fig.asymptote:g}" if fig.asymptote else ""))
         written.append("ab.png")
+    if "offdiag" in fig.plots:
+        plot_series(folder / "offdiag.png", f"{fig.name}: norm of the entries outside the diagonal form", "norm",
+                    [(label(r), r.log.offdiag) for r in results], [t.offdiag for t in twins], logy=True)
+        written.append("offdiag.png")
     if "ratio" in fig.plots:
         plot_series(folder / "ratio.png", f"{fig.name}: mean ŷ/x at the last position (test)", "ratio",
                     [(label(r), r.log.test_ratio) for r in results], exact=exact * m2, asymptote=0.2,

@@ -33,6 +33,8 @@ class Figure:
     asymptote: float | None
     masks: tuple[bool, ...]
     quick_epochs: int
+    init_sigma: float = 0.0
+    init_seeds: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def load_presets(path: Path | str | None = None) -> Presets:
     return presets
 
 
-PLOTS = ("ab", "ratio", "test_loss", "heatmaps")
+PLOTS = ("ab", "ratio", "test_loss", "heatmaps", "offdiag")
 MEMORY_BUDGET = 8 * 2**30        # bytes the training tables of one run may take (≈ 64·(m + m_test)·d·T)
 
 
@@ -149,7 +151,10 @@ def _parse(raw: dict[str, Any]) -> Presets:
             lr=validate.real(f"{where} lr", f["lr"], 1e6, positive=True), epochs=epochs, plots=plots,
             asymptote=validate.real(f"{where} asymptote", f["asymptote"], 1e300) if "asymptote" in f else None,
             masks=tuple(bool(x) for x in f.get("masks", [False])),
-            quick_epochs=validate.whole(f"{where} quick_epochs", f.get("quick_epochs", epochs), 0, 10**6)))
+            quick_epochs=validate.whole(f"{where} quick_epochs", f.get("quick_epochs", epochs), 0, 10**6),
+            init_sigma=validate.real(f"{where} init_sigma", f.get("init_sigma", 0.0), paper.INIT_BOUND),
+            init_seeds=tuple(validate.whole(f"{where} init_seeds", s, 0, 2**63 - 1)
+                             for s in f.get("init_seeds", [1] if "init_sigma" in f else []))))
     if not figures:
         raise PresetError("no [[figure]] tables")
     return Presets(d=d, T=T, m=m, m_test=m_test,

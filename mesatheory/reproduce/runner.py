@@ -11,6 +11,10 @@ the output directory collect one row per run:
   rate and start) with the run's **own standard error** — the delta method on the training set's per-coordinate
   statistics ``(N̄_j, D̄_j)`` (:mod:`mesatheory.theory.gd_curve`); at convergence it is, to first order, the SE of the
   empirical minimiser ``N̄/D̄``;
+* the run's **noise-free twin** (:mod:`mesatheory.reproduce.twin`): gradient descent with the same learning rate,
+  start and mask on the exact population loss over every entry. Under Assumption 2 it equals the reduced map; for
+  the unmasked full-one runs (Assumption 2 fails, the weights leave the diagonal) it is the theory, with the
+  run's jackknife SE over the training set's batches;
 * ``z = (trained - predicted)/SE``; the exact finite-``T`` product ``ã·b̃`` of Theorem 1; the ``T → ∞`` line the
   paper plotted (never labelled exact); the empirical diagonal minimiser ``N̄/D̄ ± SE`` of the same training set.
 
@@ -34,8 +38,9 @@ from ..theory import gd_prediction, product_from_kappas
 from .figures import plot_figure
 from .presets import Figure, Presets, load_presets
 from .scheduling import train_runs
-from .summary import RunRow, ratio_se, summary_markdown, summary_row
+from .summary import RunRow, ratio_companions, ratio_se, summary_markdown, summary_row
 from .training import Dataset, RunConfig, TrainResult
+from .twin import noise_free_twin
 
 
 def list_figures(presets: Presets | None = None) -> list[tuple[str, str]]:
@@ -54,13 +59,15 @@ def list_figures(presets: Presets | None = None) -> list[tuple[str, str]]:
     return [(f.name, f.description) for f in presets.figures]
 
 
-def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunConfig]:
+def figure_runs(fig: Figure, presets: Presets, quick: bool = False, official: bool = False) -> list[RunConfig]:
     """The runs of one figure: every mask × initialisation, on the figure's law and one shared dataset.
 
     Args:
         fig: the figure.
         presets: the sizes, seed and initialisations.
         quick: use the quick sizes, initialisations and epochs.
+        official: complex parameters, as the official code trains them (the spectral engine; default: real
+            parameters and the quartic engine).
 
     Returns:
         One configuration per run, masks outermost.
@@ -68,9 +75,18 @@ def figure_runs(fig: Figure, presets: Presets, quick: bool = False) -> list[RunC
     m, m_test = (presets.quick_m, presets.quick_m_test) if quick else (presets.m, presets.m_test)
     inits = presets.quick_inits if quick else presets.inits
     epochs = fig.quick_epochs if quick else fig.epochs
-    return [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, a0=a0, b0=b0, d=presets.d, T=presets.T, m=m,
-                      m_test=m_test, seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots)
-            for mask in fig.masks for a0, b0 in inits]
+    law = get_law(fig.law)
+    diagonal = decide_assumption2(law, presets.d).holds
+    if fig.init_sigma > 0:                     # random starts: one run per seed of the initial draws
+        seeds = fig.init_seeds[:1] if quick else fig.init_seeds
+        starts = [dict(a0=0.0, b0=0.0, init_sigma=fig.init_sigma, init_seed=s) for s in seeds]
+    else:
+        starts = [dict(a0=a0, b0=b0) for a0, b0 in inits]
+    return [RunConfig(law=fig.law, lr=fig.lr, epochs=epochs, d=presets.d, T=presets.T, m=m, m_test=m_test,
+                      seed=presets.seed, mask=mask, test_loss="test_loss" in fig.plots,
+                      jackknife=not official and (fig.init_sigma > 0 or not (diagonal or mask)),
+                      complex_params=official, **start)         # type: ignore[arg-type]
+            for mask in fig.masks for start in starts]
 
 
 def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick: bool = False) -> list[RunRow]:
@@ -95,30 +111,37 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
     m2 = float(k.m2)
     diagonal = decide_assumption2(law, d).holds
     data = Dataset.draw(law, d, T, cfg0.m, cfg0.m_test, cfg0.seed) if "ratio" in fig.plots else None
-    preds, rows = [], []
+    preds, twins, rows = [], [], []
     for res in results:
         cfg = res.config
-        theory = diagonal or cfg.mask       # beyond Assumption 2 the unmasked flow leaves the diagonal: no theory
-        pred = gd_prediction(k, d, T, cfg.lr, cfg.a0, cfg.b0, cfg.epochs, res.N, res.D) if theory else None
+        # the reduced map needs a diagonal start and weights that stay diagonal (Assumption 2, or masking)
+        reduced = (diagonal or cfg.mask) and cfg.init_sigma == 0
+        pred = gd_prediction(k, d, T, cfg.lr, cfg.a0, cfg.b0, cfg.epochs, res.N, res.D) if reduced else None
+        twin = noise_free_twin(cfg)
         preds.append(pred)
-        rows.append(summary_row(fig, res, pred, exact, m2, ratio_se(data, res) if data is not None else math.nan))
+        twins.append(twin)
+        rows.append(summary_row(fig, res, pred, twin, exact, m2,
+                                ratio_se(data, res) if data is not None else math.nan))
+        if data is not None:
+            rows[-1].extra.update(ratio_companions(data, res))
     folder = out_dir / fig.name
-    files = plot_figure(fig, folder, results, preds, exact, m2)
+    files = plot_figure(fig, folder, results, twins, exact, m2)
     payload = {
         "figure": fig.name, "description": fig.description, "quick": quick, "files": files,
         "runs": [{"config": asdict(r.config), "log": r.log.as_dict(), "P": r.P.real, "Q": r.Q.real,
                   "P_imag": r.P.imag if np.iscomplexobj(r.P) else None,
                   "Q_imag": r.Q.imag if np.iscomplexobj(r.Q) else None,
                   "gd_prediction": ({"ab": p.ab, "se": p.se, "ab_empirical": p.ab_empirical} if p else None),
+                  "twin": {"ab": tw.ab, "offdiag": tw.offdiag, "P": tw.P, "Q": tw.Q},
                   "summary": asdict(row)}
-                 for r, p, row in zip(results, preds, rows)],
+                 for r, p, tw, row in zip(results, preds, twins, rows)],
     }
     write_text(folder / "data.json", json.dumps(to_json(payload), allow_nan=False))
     return rows
 
 
 def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progress | None = None,
-        workers: int | None = None, presets: Presets | None = None) -> Path:
+        workers: int | None = None, presets: Presets | None = None, official: bool = False) -> Path:
     """Run the named figures and write their plots, data and the summary.
 
     A figure is written as soon as its runs are done. ``summary.json`` next to ``summary.md`` holds the rows and
@@ -132,6 +155,9 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
         workers: processes that train whole runs in parallel (:func:`mesatheory.reproduce.scheduling.train_runs`;
             default: up to 2, the CPUs available). The numbers do not depend on it.
         presets: the presets (default: :func:`mesatheory.reproduce.presets.load_presets`).
+        official: train complex parameters as the official code does (:func:`figure_runs`); the summary says so.
+            Its unmasked full-one runs have no jackknife SE (the quartic engine takes real parameters), hence
+            no verdict.
 
     Returns:
         The path of ``summary.md``.
@@ -148,7 +174,7 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
     chosen = [presets.figure(n) for n in names]
     out_dir = Path(out_dir)
     start = time.perf_counter()
-    runs = [figure_runs(fig, presets, quick) for fig in chosen]
+    runs = [figure_runs(fig, presets, quick, official) for fig in chosen]
     owner = [(f, j) for f, cfgs in enumerate(runs) for j in range(len(cfgs))]
     results: list[list[TrainResult | None]] = [[None] * len(cfgs) for cfgs in runs]
     rows_of: list[list[RunRow] | None] = [None] * len(chosen)
@@ -163,10 +189,10 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
         rows = [row for figure_rows in rows_of for row in figure_rows or []]
         seconds = time.perf_counter() - start
         verdicts = [r.passed for r in rows if r.passed is not None]
-        summary = {"quick": quick, "seconds": seconds, "passed": all(verdicts), "figures": names,
+        summary = {"quick": quick, "official": official, "seconds": seconds, "passed": all(verdicts), "figures": names,
                    "rows": [asdict(r) for r in rows]}
         write_text(stage / "summary.json", json.dumps(to_json(summary), indent=1, allow_nan=False))
-        write_text(stage / "summary.md", summary_markdown(rows, presets, quick, seconds))
+        write_text(stage / "summary.md", summary_markdown(rows, presets, quick, seconds, official))
     path = out_dir / "summary.md"
     if progress is not None:
         progress("done", 1.0)

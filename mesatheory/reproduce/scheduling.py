@@ -10,7 +10,9 @@ threads per epoch (same numbers, bit for bit). So :func:`train_runs` hands whole
 
 Every run is deterministic (its data come from its seed, its epochs from fixed-order sums), so the results do not
 depend on the number of processes or threads. Each process keeps the dataset of its last run
-(:class:`DatasetCache`): runs of one figure share their draws and the engine's tables.
+(:class:`DatasetCache`): runs of one figure share their draws and the engine's tables. With the quartic engine a
+run's cost is mostly the build of its tables, so the unit of work handed to a process is a *family* of runs that
+share one build (:func:`families`: one training set, or power-of-two rescalings of it).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 
 from .._io import Progress
 from ..laws import get_law
-from .training import Dataset, RunConfig, TrainResult, train
+from .training import Dataset, RunConfig, TrainResult, pick_engine, table_key, train
+from .twin import jackknife_se
 
 POLL_SECONDS = 0.2
 REPORTS_PER_RUN = 50          # progress messages a worker sends per run (not one per epoch)
@@ -77,19 +80,64 @@ def _worker_init(reports: Any) -> None:  # pragma: no cover - runs in a child pr
     _WORKER = _Worker(DatasetCache(), reports)
 
 
-def _worker_run(index: int, cfg: RunConfig) -> TrainResult:  # pragma: no cover - runs in a child process
-    """Child: train one run on the worker's cached dataset, sending ``REPORTS_PER_RUN`` progress messages."""
+def _worker_family(jobs: list[tuple[int, RunConfig]]) -> list[tuple[int, TrainResult]]:  # pragma: no cover
+    """Child: train runs that share one build of tables, in order, sending ``REPORTS_PER_RUN`` messages per run."""
     worker = _WORKER
     if worker is None:
         raise RuntimeError("worker process used before its initializer ran")
-    step = max(1, cfg.epochs // REPORTS_PER_RUN)
-    counter = [0]
+    out = []
+    for index, cfg in jobs:
+        step = max(1, cfg.epochs // REPORTS_PER_RUN)
+        counter = [0]
 
-    def report(message: str, fraction: float) -> None:
-        counter[0] += 1
-        if counter[0] % step == 0 or fraction >= 1.0:
-            worker.reports.put((index, message, fraction))
-    return train(cfg, progress=report, data=worker.cache.get(cfg), threads=1)
+        def report(message: str, fraction: float, index: int = index, step: int = step,
+                   counter: list[int] = counter) -> None:
+            counter[0] += 1
+            if counter[0] % step == 0 or fraction >= 1.0:
+                worker.reports.put((index, message, fraction))
+        out.append((index, train_run(cfg, report, worker.cache.get(cfg), threads=1)))
+    return out
+
+
+def families(configs: Sequence[RunConfig]) -> list[list[int]]:
+    """The runs grouped by the quartic tables they share (:func:`mesatheory.reproduce.training.table_key`).
+
+    Runs on one training set, or on training sets that differ by a power-of-two scale of ``x_1``, share one build;
+    a worker trains a whole group so that the build is done once.
+
+    Args:
+        configs: the runs.
+
+    Returns:
+        Groups of indices into ``configs``, each in the order of ``configs``.
+    """
+    groups: dict[object, list[int]] = {}
+    for i, cfg in enumerate(configs):
+        if pick_engine(cfg) == "quartic":
+            data = Dataset.draw(get_law(cfg.law), cfg.d, cfg.T, cfg.m, 1, cfg.seed)
+            key: object = table_key(data.x1, data.theta, cfg.T)[0]
+        else:
+            key = i
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+def train_run(cfg: RunConfig, progress: Progress | None, data: Dataset, threads: int) -> TrainResult:
+    """:func:`mesatheory.reproduce.training.train`, plus the jackknife SE when ``cfg.jackknife`` asks for it.
+
+    Args:
+        cfg: the run.
+        progress: the progress callback of ``train``.
+        data: the run's dataset.
+        threads: threads per epoch (spectral engine).
+
+    Returns:
+        The trained run.
+    """
+    result = train(cfg, progress=progress, data=data, threads=threads)
+    if cfg.jackknife and result.engine == "quartic":
+        result.jackknife_se = jackknife_se(data, cfg)
+    return result
 
 
 def _cost(cfg: RunConfig) -> float:
@@ -136,14 +184,14 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
         cache = DatasetCache()
         for i in range(len(configs)):
             cfg = configs[i]
-            yield i, train(cfg, progress=partial(note, i), data=cache.get(cfg), threads=workers)
+            yield i, train_run(cfg, partial(note, i), cache.get(cfg), threads=workers)
         return
 
     ctx = mp.get_context("spawn")
     reports = ctx.Queue()
     with ctx.Pool(min(workers, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
-        order = sorted(range(len(configs)), key=lambda i: -weights[i])
-        pending = {i: pool.apply_async(_worker_run, (i, configs[i])) for i in order}
+        groups = sorted(families(configs), key=lambda g: -sum(weights[i] for i in g))
+        pending = {g[0]: pool.apply_async(_worker_family, ([(i, configs[i]) for i in g],)) for g in groups}
         while pending:
             try:
                 note(*reports.get(timeout=POLL_SECONDS))
@@ -151,7 +199,7 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
                     note(*reports.get_nowait())
             except queue_mod.Empty:
                 pass
-            for i in [i for i, job in pending.items() if job.ready()]:
-                result = pending.pop(i).get()           # re-raises a worker's exception
-                note(i, f"{configs[i].law}: run finished", 1.0)
-                yield i, result
+            for first in [g for g, job in pending.items() if job.ready()]:
+                for i, result in pending.pop(first).get():      # re-raises a worker's exception
+                    note(i, f"{configs[i].law}: run finished", 1.0)
+                    yield i, result

@@ -27,6 +27,7 @@ evaluation loss ``½ Σ_t Σ_j |ŷ_t - x_{t+1}|²`` averaged over test sequences
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -44,12 +45,85 @@ from ..model.parameters import (
     diagonal_product,
     mask_offdiagonal,
     offdiagonal_norm,
+    random_blocks,
     to_full,
 )
 from ..model.process import sample_phases, sequences
+from ..model.quartic import QuarticLoss, last_position_tables
 from ..model.spectral import SpectralData, single_threaded_blas
 
 STATS_CHUNK = 1024
+QUARTIC_MAX_D = 6        # the quartic engine's K4 has (2d)⁶ entries: 24 MB at d = 6, 134 MB at d = 7
+ENGINES = ("auto", "quartic", "spectral", "direct")
+BATCHES = 10             # batches of a training set's quartic tables (jackknife replicates)
+
+
+class QuarticTables:
+    """The last four training sets' quartic tables (≈ 90 MB each at d = 5), per batch, keyed by the data up to a
+    power-of-two scale of ``x_1``.
+
+    Each training set's tables are built for :data:`BATCHES` disjoint contiguous batches of its sequences (the same
+    work as one build), so that jackknife replicates cost no build (:func:`mesatheory.reproduce.twin.jackknife_se`).
+    Draws of one seed under laws that differ by a power-of-two scale (Gaussian σ = 1/2, 1, 2; sparse c = 1/2, 1,
+    2) have identical phases and ``x_1`` scaled exactly, so one build serves them all
+    (:meth:`mesatheory.model.quartic.QuarticLoss.scaled` is then exact, bit for bit).
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._tables: dict[bytes, list[QuarticLoss]] = {}
+
+    def get(self, x1: np.ndarray, theta: np.ndarray, T: int) -> list[QuarticLoss]:
+        """The quartic losses of the batches of the sequences ``(x1, theta)``, from a cached build if one matches.
+
+        Args:
+            x1: first tokens ``(m, d)``.
+            theta: phases ``(m, d)``.
+            T: the sequence length.
+
+        Returns:
+            One :class:`~mesatheory.model.quartic.QuarticLoss` per batch (:func:`batches`), in order.
+        """
+        key, scale = table_key(x1, theta, T)
+        base = x1 / scale                                     # exact: a power of two
+        if key not in self._tables:
+            if len(self._tables) >= self._size:
+                self._tables.pop(next(iter(self._tables)))
+            self._tables[key] = [QuarticLoss.from_data(base[sl], theta[sl], T) for sl in batches(len(x1))]
+        return [part.scaled(scale) for part in self._tables[key]]
+
+
+def table_key(x1: np.ndarray, theta: np.ndarray, T: int) -> tuple[bytes, float]:
+    """A training set's identity up to a power-of-two scale of ``x_1`` (see :class:`QuarticTables`).
+
+    Args:
+        x1: first tokens ``(m, d)``.
+        theta: phases ``(m, d)``.
+        T: the sequence length.
+
+    Returns:
+        ``(key, scale)``: a digest of ``x1 / scale``, ``theta`` and ``T``, and the power of two ``scale``.
+    """
+    top = float(np.max(np.abs(x1))) if x1.size else 0.0
+    scale = float(2.0 ** np.floor(np.log2(top))) if top > 0 else 1.0
+    base = x1 / scale
+    return hashlib.sha256(base.tobytes() + theta.tobytes() + str((base.shape, T)).encode()).digest(), scale
+
+
+def batches(m: int) -> list[slice]:
+    """The :data:`BATCHES` contiguous batches of ``m`` sequences (fewer when ``m`` is smaller).
+
+    Args:
+        m: the number of sequences.
+
+    Returns:
+        Non-empty slices covering ``0..m-1`` in order.
+    """
+    edges = np.linspace(0, m, min(BATCHES, m) + 1).round().astype(int)
+    return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+
+
+TABLES = QuarticTables()    # per process
 
 
 @dataclass(frozen=True)
@@ -69,6 +143,9 @@ class RunConfig:
     mask: bool = False
     complex_params: bool = False
     test_loss: bool = False
+    jackknife: bool = False
+    init_sigma: float = 0.0
+    init_seed: int = 0
 
     def __post_init__(self) -> None:
         if self.epochs < 0 or self.m < 1 or self.m_test < 1 or self.T < 3 or self.d < 1:
@@ -104,6 +181,9 @@ class TrainResult:
 
     ``N``, ``D`` (``(m, d)``) are the training set's per-sequence, per-coordinate loss statistics on the diagonal
     (:meth:`Dataset.statistics`), for the run's statistical error (:mod:`mesatheory.theory.gd_curve`).
+    ``engine`` is the engine used (:func:`pick_engine`), ``setup_seconds`` the time to build its tables;
+    ``jackknife_se`` the jackknife SE of the final ``ab`` when the configuration asks for it
+    (:func:`mesatheory.reproduce.twin.jackknife_se`, attached by :mod:`mesatheory.reproduce.scheduling`).
     """
 
     config: RunConfig
@@ -114,6 +194,9 @@ class TrainResult:
     seconds_per_epoch: float
     N: np.ndarray = field(repr=False)
     D: np.ndarray = field(repr=False)
+    engine: str = "spectral"
+    setup_seconds: float = 0.0
+    jackknife_se: float = float("nan")
 
     @property
     def WKQ(self) -> np.ndarray:
@@ -188,6 +271,38 @@ class Dataset:
             self._cache["test_spectral"] = SpectralData(self.x1_test, self.theta_test, self.T)
         return self._cache["test_spectral"]
 
+    def quartic_parts(self) -> tuple[list[QuarticLoss], np.ndarray]:
+        """The quartic losses of the training set's batches (:func:`batches`; built once, shared via :data:`TABLES`).
+
+        Returns:
+            The batches' losses (each the mean over its sequences) and the batches' sizes.
+        """
+        if "quartic_parts" not in self._cache:
+            sizes = np.array([sl.stop - sl.start for sl in batches(len(self.x1))], dtype=np.float64)
+            self._cache["quartic_parts"] = (TABLES.get(self.x1, self.theta, self.T), sizes)
+        return self._cache["quartic_parts"]
+
+    def quartic(self) -> QuarticLoss:
+        """The training loss as a quartic (:mod:`mesatheory.model.quartic`): the size-weighted mean of the batches.
+
+        Returns:
+            The quartic loss of the training sequences.
+        """
+        if "quartic" not in self._cache:
+            parts, sizes = self.quartic_parts()
+            self._cache["quartic"] = QuarticLoss.combine(parts, sizes / sizes.sum())
+        return self._cache["quartic"]
+
+    def last_position_tables(self) -> tuple[QuarticLoss, np.ndarray]:
+        """The test metrics as quartic tables (:func:`mesatheory.model.quartic.last_position_tables`; built once).
+
+        Returns:
+            The mean-squared-error quartic and the ratio table.
+        """
+        if "last_tables" not in self._cache:
+            self._cache["last_tables"] = last_position_tables(self.last_position())
+        return self._cache["last_tables"]
+
     def last_position(self) -> LastPosition:
         """``S_{T-1}``, ``z_{T-1}``, ``x_T`` of the test sequences (built once per dataset).
 
@@ -219,6 +334,13 @@ class Dataset:
         return self._cache["stats"]
 
 
+def _quartic_test_metrics(tables: tuple[QuarticLoss, np.ndarray], P: np.ndarray, Q: np.ndarray
+                          ) -> tuple[float, float]:
+    mse, R = tables
+    c = (P[:, :, None] * Q.ravel()[None, None, :]).reshape(P.shape[0], -1)
+    return float(np.sum(c * R)), 2.0 * mse.loss(P, Q) / P.shape[0]
+
+
 def _test_metrics(last: LastPosition, P: np.ndarray, Q: np.ndarray) -> tuple[float, float]:
     yhat = last.predict(P, Q)
     x = last.target
@@ -228,14 +350,95 @@ def _test_metrics(last: LastPosition, P: np.ndarray, Q: np.ndarray) -> tuple[flo
     return ratio, mse
 
 
-def train(config: RunConfig, progress: Progress | None = None, engine: str = "spectral",
+def initial_blocks(config: RunConfig, complex_params: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The run's start: the diagonal ``(a_0 I, b_0 I)``, or with ``init_sigma > 0`` every entry ``σ_w · N(0, 1)``
+    (:func:`mesatheory.model.parameters.random_blocks`, seed ``init_seed``; ``a_0, b_0`` unused).
+
+    Args:
+        config: the run.
+        complex_params: complex128 blocks.
+
+    Returns:
+        ``(P, Q)``.
+    """
+    if config.init_sigma > 0:
+        return random_blocks(config.d, config.init_sigma, config.init_seed, complex_params)
+    return diagonal_blocks(config.d, config.a0, config.b0, complex_params)
+
+
+def init_label(config: RunConfig) -> str:
+    """``(a0, b0)``, or ``random σ_w = …, seed …`` for a random start.
+
+    Args:
+        config: the run.
+
+    Returns:
+        The label.
+    """
+    if config.init_sigma > 0:
+        return f"random σ_w = {config.init_sigma:g}, seed {config.init_seed}"
+    return f"({config.a0:g}, {config.b0:g})"
+
+
+def gd_step(P: np.ndarray, Q: np.ndarray, gP: np.ndarray, gQ: np.ndarray, config: RunConfig, epoch: int,
+            what: str) -> None:
+    """One gradient step in place, ``θ ← θ - η g``, then the mask (the official ``--clip``) if ``config`` asks.
+
+    Args:
+        P: the active block of ``W^{PV}`` (modified).
+        Q: the active block of ``W^{KQ}`` (modified).
+        gP: the gradient with respect to ``P``.
+        gQ: the gradient with respect to ``Q``.
+        config: the run (learning rate, mask).
+        epoch: the step's index, for the error message.
+        what: what is descending, for the error message.
+
+    Raises:
+        DivergenceError: the parameters became non-finite.
+    """
+    P -= config.lr * gP
+    Q -= config.lr * gQ
+    if config.mask:
+        mask_offdiagonal(P, Q)
+    if not (np.all(np.isfinite(P)) and np.all(np.isfinite(Q))):
+        raise DivergenceError(f"{what} diverged at epoch {epoch + 1} (learning rate {config.lr} too large?)")
+
+
+def pick_engine(config: RunConfig, engine: str = "auto") -> str:
+    """The engine a run uses: ``"auto"`` is the quartic one for real parameters and ``d ≤`` :data:`QUARTIC_MAX_D`,
+    else the spectral one.
+
+    Args:
+        config: the run.
+        engine: one of :data:`ENGINES`.
+
+    Returns:
+        ``"quartic"``, ``"spectral"`` or ``"direct"``.
+
+    Raises:
+        MesatheoryError: an unknown engine, or the quartic engine asked for complex parameters.
+    """
+    if engine not in ENGINES:
+        raise MesatheoryError(f"unknown engine '{engine}' (accepted: {', '.join(ENGINES)})")
+    if engine == "auto":
+        return "quartic" if not config.complex_params and config.d <= QUARTIC_MAX_D else "spectral"
+    if engine == "quartic" and config.complex_params:
+        raise MesatheoryError("the quartic engine takes real parameters (use spectral for complex ones)")
+    return engine
+
+
+def train(config: RunConfig, progress: Progress | None = None, engine: str = "auto",
           data: Dataset | None = None, threads: int = 1) -> TrainResult:
-    """Run full-batch gradient descent; ``engine`` is ``"spectral"`` (fast) or ``"direct"`` (prefix sums).
+    """Run full-batch gradient descent with one of the engines of :func:`pick_engine`.
+
+    The engines compute the same loss and gradient (the tests check them against each other): ``"quartic"``
+    (tables built once per dataset, then ``O((2d)⁶)`` per epoch), ``"spectral"`` (``O(m T d²)`` per epoch, any
+    ``d``, complex parameters) and ``"direct"`` (prefix sums).
 
     Args:
         config: the run.
         progress: if given, called as ``progress(message, fraction)`` after every epoch.
-        engine: ``"spectral"`` or ``"direct"``.
+        engine: ``"auto"``, ``"quartic"``, ``"spectral"`` or ``"direct"``.
         data: draws to reuse (e.g. one dataset for the three initialisations of a figure); they must match
             ``config``'s law, sizes and seed (default: drawn here).
         threads: threads sharing each epoch of the spectral engine (an execution detail: the numbers do not
@@ -256,17 +459,23 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
     elif (data.x1.shape != (config.m, d) or data.x1_test.shape != (config.m_test, d) or data.T != T):
         raise MesatheoryError("the dataset does not match the run configuration (m, m_test, d, T)")
     last = data.last_position()
-    if engine == "spectral":
+    engine = pick_engine(config, engine)
+    setup = time.perf_counter()
+    metrics: Callable = lambda P, Q: _test_metrics(last, P, Q)
+    if engine == "quartic":
+        quartic, tables = data.quartic(), data.last_position_tables()
+        step: Callable = lambda P, Q, g=True: quartic.loss_and_grad(P, Q, want_grad=g)
+        metrics = lambda P, Q: _quartic_test_metrics(tables, P, Q)
+    elif engine == "spectral":
         spec = data.spectral()
-        step: Callable = lambda P, Q, g=True: spec.loss_and_grad(P, Q, workers=threads, want_grad=g)
-    elif engine == "direct":
+        step = lambda P, Q, g=True: spec.loss_and_grad(P, Q, workers=threads, want_grad=g)
+    else:
         X = data.train_sequences()
         step = lambda P, Q, g=True: loss_and_grad_direct(P, Q, X)
-    else:
-        raise MesatheoryError(f"unknown engine '{engine}' (accepted: spectral, direct)")
     test_engine = data.test_spectral() if config.test_loss else None
+    setup_seconds = time.perf_counter() - setup
 
-    P, Q = diagonal_blocks(d, config.a0, config.b0, config.complex_params)
+    P, Q = initial_blocks(config, config.complex_params)
     E = config.epochs
     cols = {k: np.full(E + 1, np.nan) for k in
             ("ab", "offdiag", "train_loss", "test_ratio", "test_mse_last", "test_loss", "imag_norm")}
@@ -275,7 +484,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
         cols["ab"][e] = diagonal_product(P, Q)
         cols["offdiag"][e] = offdiagonal_norm(P, Q)
         cols["train_loss"][e] = loss
-        cols["test_ratio"][e], cols["test_mse_last"][e] = _test_metrics(last, P, Q)
+        cols["test_ratio"][e], cols["test_mse_last"][e] = metrics(P, Q)
         cols["imag_norm"][e] = float(np.sqrt(np.sum(P.imag**2) + np.sum(Q.imag**2)))
         if test_engine is not None:
             cols["test_loss"][e] = test_engine.loss_and_grad(P, Q, workers=threads, want_grad=False)[0]
@@ -285,17 +494,13 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "sp
         for e in range(E):
             loss, gP, gQ = step(P, Q)
             record(e, loss)
-            P -= config.lr * gP
-            Q -= config.lr * gQ
-            if config.mask:
-                mask_offdiagonal(P, Q)
-            if not (np.all(np.isfinite(P)) and np.all(np.isfinite(Q))):
-                raise DivergenceError(f"training diverged at epoch {e + 1} (learning rate {config.lr} too large?)")
+            gd_step(P, Q, gP, gQ, config, e, "training")
             if progress is not None:
-                progress(f"{config.law} ({config.a0}, {config.b0}){' masked' if config.mask else ''}: "
+                progress(f"{config.law} {init_label(config)}{' masked' if config.mask else ''}: "
                          f"epoch {e + 1}/{E}", (e + 1) / E)
         record(E, step(P, Q, False)[0])
         seconds = time.perf_counter() - start
     N, D = data.statistics()
     return TrainResult(config=config, log=TrainLog(**cols), P=P, Q=Q, seconds=seconds,
-                       seconds_per_epoch=seconds / max(E, 1), N=N, D=D)
+                       seconds_per_epoch=seconds / max(E, 1), N=N, D=D, engine=engine,
+                       setup_seconds=setup_seconds)

@@ -39,7 +39,7 @@ class ReducedFlow:
         """The flow of the diagonal model whose exact population loss is ``½ c² E[D] − c E[N] + const``.
 
         Args:
-            EN: ``E[N]`` (:meth:`mesatheory.routes.population.PopulationLoss.diagonal_statistics`).
+            EN: ``E[N]`` (:meth:`mesatheory.model.quartic.QuarticLoss.diagonal_statistics`).
             ED: ``E[D]``.
             d: the dimension (the loss sums ``d`` identical diagonal entries).
 

@@ -28,8 +28,9 @@ the sums over the loss positions ``t`` (``2..T-1`` for the training loss; one ``
 ``M`` is sparse (11 % of its 10⁶ entries at ``d = 5``, ``T = 100``) and kept so. Parameters are real: the law is
 invariant under ``λ → λ̄``, so the flow started from real parameters stays real.
 
-Gradients: ``∂L/∂P[j,a] = Σ_{b,c} g_j(a,b,c) Q[b,c]``, ``∂L/∂Q[b,c] = Σ_{j,a} g_j(a,b,c) P[j,a]`` with
-``g_j = M c_j - ℓ_j``.
+:func:`population_tables` returns ``(M, lin, const)``; the loss and its gradient are those of the training loss
+with sample means (one type, :class:`mesatheory.model.quartic.QuarticLoss`: ``from_law`` here, ``from_data`` on
+a training set).
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ import scipy.sparse as sps
 from .. import paper
 from ..errors import Unavailable
 from ..laws import Law, get_law
-from ..model.parameters import diagonal_blocks
 from .cubature import x1_rule
 
 
@@ -196,98 +196,40 @@ def _alpha_coordinates(d: int) -> np.ndarray:
     return np.stack([k.ravel(), l.ravel(), n.ravel()])
 
 
-@dataclass(frozen=True)
-class PopulationLoss:
-    """``L(P, Q)`` and its gradient, exactly, for real parameters (see the module docstring).
+def population_tables(law: Law | str, d: int, T: int, positions: Sequence[int] | None = None
+                      ) -> tuple[sps.csr_matrix, np.ndarray, float]:
+    """Combine the exact phase moments with the law's exact ``x_1`` moments (its cubature rule).
 
-    Attributes:
+    The population loss is :class:`mesatheory.model.quartic.QuarticLoss` with these tables
+    (:meth:`~mesatheory.model.quartic.QuarticLoss.from_law`).
+
+    Args:
+        law: a law or a spec string.
         d: the dimension.
         T: the sequence length.
-        M: the quadratic table, sparse ``(2d)³ × (2d)³`` (symmetric).
-        lin: the linear table, ``(d, (2d)³)``.
-        const: ``½ |positions| E||x_1||²``.
+        positions: the loss positions ``t`` (default ``2..T-1``, the training loss).
+
+    Returns:
+        ``(M, lin, const)``: the quadratic table (sparse, symmetric), the linear table ``(d, (2d)³)`` and
+        ``½ |positions| E||x_1||²``.
+
+    Raises:
+        LawError: ``law`` is a spec that names no built-in law, or has a bad parameter.
+        Unavailable: the tables exceed the budget (:func:`check_work`), or the ``x_1`` rule needs a moment
+            that is infinite.
     """
-
-    d: int
-    T: int
-    M: sps.csr_matrix
-    lin: np.ndarray
-    const: float
-
-    @classmethod
-    def build(cls, law: Law | str, d: int, T: int, positions: Sequence[int] | None = None) -> PopulationLoss:
-        """Combine the exact phase moments with the law's exact ``x_1`` moments (its cubature rule).
-
-        Args:
-            law: a law or a spec string.
-            d: the dimension.
-            T: the sequence length.
-            positions: the loss positions ``t`` (default ``2..T-1``, the training loss).
-
-        Returns:
-            The exact population loss of the full model.
-
-        Raises:
-            LawError: ``law`` is a spec that names no built-in law, or has a bad parameter.
-            Unavailable: the tables exceed the budget (:func:`check_work`), or the ``x_1`` rule needs a moment
-                that is infinite.
-        """
-        law = get_law(law)
-        check_work(d, T, positions)
-        phases = phase_tables(d, T, positions)
-        X, weights = x1_rule(law, d)                 # points (q, d) and weights (q,)
-        kln = _alpha_coordinates(d)
-        f3 = X[:, kln[0]] * X[:, kln[1]] * X[:, kln[2]]     # x_k x_l x_n for every α: (q, (2d)³)
-        coo = phases.M.tocoo()
-        moments6 = (f3 * weights[:, None]).T @ f3          # E[x_k x_l x_n x_k' x_l' x_n'] (one BLAS product)
-        M = sps.csr_matrix((coo.data * moments6[coo.row, coo.col], (coo.row, coo.col)), shape=coo.shape)
-        lin = phases.lin * np.einsum("q,qj,qa->ja", weights, X, f3)   # × E[x_j x_k x_l x_n]
-        const = 0.5 * len(phases.positions) * float(weights @ np.sum(X**2, axis=1))
-        return cls(d=d, T=T, M=M, lin=lin, const=const)
-
-    def _coefficients(self, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-        return (P[:, :, None] * Q.ravel()[None, None, :]).reshape(self.d, -1)
-
-    def loss(self, P: np.ndarray, Q: np.ndarray) -> float:
-        """``L(P, Q) = Σ_j [½ c_jᵀ M c_j - c_jᵀ ℓ_j] + const``.
-
-        Args:
-            P: the active block of ``W^{PV}`` (real), shape ``(d, 2d)``.
-            Q: the active block of ``W^{KQ}`` (real), shape ``(2d, 2d)``.
-
-        Returns:
-            The exact population loss.
-        """
-        c = self._coefficients(P, Q)
-        Mc = (self.M @ c.T).T
-        return float(0.5 * np.sum(c * Mc) - np.sum(c * self.lin) + self.const)
-
-    def grad(self, P: np.ndarray, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(∂L/∂P, ∂L/∂Q)`` through ``g_j = M c_j - ℓ_j`` (see the module docstring).
-
-        Args:
-            P: the active block of ``W^{PV}`` (real), shape ``(d, 2d)``.
-            Q: the active block of ``W^{KQ}`` (real), shape ``(2d, 2d)``.
-
-        Returns:
-            The gradients, of the shapes of ``P`` and ``Q``.
-        """
-        D2 = 2 * self.d
-        c = self._coefficients(P, Q)
-        g = ((self.M @ c.T).T - self.lin).reshape(self.d, D2, D2 * D2)
-        gP = g @ Q.ravel()
-        gQ = np.einsum("jab,ja->b", g, P).reshape(D2, D2)
-        return gP, gQ
-
-    def diagonal_statistics(self) -> tuple[float, float]:
-        """``(E[N], E[D])`` of the diagonal model: on ``(a I, b I)`` the loss is ``½ c² E[D] − c E[N] + const``.
-
-        Returns:
-            ``E[N] = Σ_j u_jᵀ ℓ_j`` and ``E[D] = Σ_j u_jᵀ M u_j`` with ``u`` the coefficients at ``a = b = 1``;
-            the population minimiser on the diagonal is their ratio.
-        """
-        u = self._coefficients(*diagonal_blocks(self.d, 1.0, 1.0))
-        return float(np.sum(u * self.lin)), float(np.sum(u * (self.M @ u.T).T))
+    law = get_law(law)
+    check_work(d, T, positions)
+    phases = phase_tables(d, T, positions)
+    X, weights = x1_rule(law, d)                 # points (q, d) and weights (q,)
+    kln = _alpha_coordinates(d)
+    f3 = X[:, kln[0]] * X[:, kln[1]] * X[:, kln[2]]     # x_k x_l x_n for every α: (q, (2d)³)
+    coo = phases.M.tocoo()
+    moments6 = (f3 * weights[:, None]).T @ f3          # E[x_k x_l x_n x_k' x_l' x_n'] (one BLAS product)
+    M = sps.csr_matrix((coo.data * moments6[coo.row, coo.col], (coo.row, coo.col)), shape=coo.shape)
+    lin = phases.lin * np.einsum("q,qj,qa->ja", weights, X, f3)   # × E[x_j x_k x_l x_n]
+    const = 0.5 * len(phases.positions) * float(weights @ np.sum(X**2, axis=1))
+    return M, lin, const
 
 
 def _diagonal_alpha(d: int) -> np.ndarray:

@@ -18,8 +18,8 @@ from scipy.integrate import solve_ivp
 
 from .. import paper
 from ..model.parameters import diagonal_blocks, diagonal_product, mask_offdiagonal, offdiagonal
+from ..model.quartic import QuarticLoss
 from .ode import escape
-from .population import PopulationLoss
 
 
 @dataclass
@@ -53,8 +53,9 @@ class FullFlow:
         return float(self.offdiag_path.max())
 
 
-def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = False, grad_tol: float = 1e-11,
-                    max_tau: float | None = None, stop_offdiag: float | None = None) -> FullFlow:
+def solve_full_flow(pop: QuarticLoss, a0: float, b0: float, mask: bool = False, grad_tol: float = 1e-11,
+                    max_tau: float | None = None, stop_offdiag: float | None = None,
+                    start: tuple[np.ndarray, np.ndarray] | None = None) -> FullFlow:
     """Integrate ``dθ/dτ = -∇L(θ)`` over all entries from the diagonal start ``(a0, b0)`` (LSODA).
 
     Stops at a terminal event ``||∇L|| = grad_tol · A`` (``A = ||ℓ||``, the gradient scale), at ``max_tau``
@@ -63,13 +64,15 @@ def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = Fals
     zero (their velocity is masked), the continuous analogue of the official ``--clip``.
 
     Args:
-        pop: the exact population loss (:meth:`mesatheory.routes.population.PopulationLoss.build`).
+        pop: the exact population loss (:meth:`mesatheory.model.quartic.QuarticLoss.from_law`).
         a0: the initial diagonal of ``W^{KQ}_{32}``.
         b0: the initial diagonal of ``W^{PV}_{12}``.
         mask: hold the off-diagonal entries of the two active diagonal blocks at zero.
         grad_tol: the terminal gradient norm, relative to ``||ℓ||``.
         max_tau: the safety stop (default ``10⁴ / ||ℓ||``).
         stop_offdiag: stop when an entry outside the diagonal form exceeds this in absolute value.
+        start: an arbitrary start ``(P, Q)`` instead of the diagonal one (``a0, b0`` are then unused), e.g. the
+            random initialisation of :func:`mesatheory.model.parameters.random_blocks`.
 
     Returns:
         The solver's times, the states ``(P, Q)`` at them, whether the gradient event was reached, a message,
@@ -79,9 +82,13 @@ def solve_full_flow(pop: PopulationLoss, a0: float, b0: float, mask: bool = Fals
     EN, ED = pop.diagonal_statistics()
     unit = float(np.sqrt(abs(EN / ED)))          # the size of the entries at the diagonal limit
     # a start far below that size grows linearly at first (a' = A b, b' = A a, A = E[N]/d): jump ahead
-    sigma0, (u, v) = escape(np.array([a0, b0]) / unit)
-    tau0 = sigma0 / (EN / d)
-    P0, Q0 = diagonal_blocks(d, u * unit, v * unit)
+    if start is None:
+        sigma0, (u, v) = escape(np.array([a0, b0]) / unit)
+        tau0 = sigma0 / (EN / d)
+        P0, Q0 = diagonal_blocks(d, u * unit, v * unit)
+    else:
+        tau0 = 0.0
+        P0, Q0 = (np.array(x, dtype=np.float64) for x in start)
     nP = P0.size
     keepP, keepQ = np.ones_like(P0), np.ones_like(Q0)
     if mask:

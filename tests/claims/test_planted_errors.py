@@ -21,8 +21,8 @@ import mesatheory.claims.theorem1 as theorem1
 import mesatheory.claims.theorem2 as theorem2
 from mesatheory.claims.base import Setting
 from mesatheory.laws import get_law
+from mesatheory.model.quartic import QuarticLoss
 from mesatheory.routes.montecarlo import Estimate
-from mesatheory.routes.population import PopulationLoss
 
 
 def _scaled_estimate(module, name: str, factor: float) -> Callable:
@@ -89,7 +89,7 @@ PLANTS = [
      lambda real: _scaled_population(1 + 1e-6)),
     ("recovery.finite_T: sampled", recovery.check_recovery_finite_T, GAUSS, (recovery, "capability_estimates"),
      lambda real: _scaled_capability("trained", 1.5)),
-    ("beyond.not_one_step_gd: exact losses", beyond.check_not_one_step_gd, FULL_ONE, (PopulationLoss, "loss"),
+    ("beyond.not_one_step_gd: exact losses", beyond.check_not_one_step_gd, FULL_ONE, (QuarticLoss, "loss"),
      lambda real: lambda self, P, Q: 1.0),
     ("beyond.not_one_step_gd: sampled margin", beyond.check_not_one_step_gd, FULL_ONE, (beyond, "mean_estimate"),
      lambda real: lambda values: Estimate(0.0, 1.0, len(values))),

@@ -63,7 +63,8 @@ def test_paper_presets_cover_every_run_of_the_paper():
         "gaussian_sigma0.5": ("gaussian:sigma=1/2", 1e-3, 200), "gaussian_sigma1": ("gaussian:sigma=1", 1e-4, 150),
         "gaussian_sigma2": ("gaussian:sigma=2", 2e-6, 201), "sparse_c0.5": ("sparse:scale=1/2", 3e-2, 200),
         "sparse_c1": ("sparse:scale=1", 1e-3, 201), "sparse_c2": ("sparse:scale=2", 1e-4, 121),
-        "full_one": ("full_one", 5e-4, 200)}
+        "full_one": ("full_one", 5e-4, 200), "random_init": ("gaussian:sigma=1", 1e-4, 600)}
+    assert p.figure("random_init").init_sigma == 0.1 and p.figure("random_init").init_seeds == (1, 2, 3)
     assert p.figure("full_one").masks == (False, True)
     assert [n for n, _ in list_figures(p)] == list(table)
 
@@ -101,8 +102,11 @@ def test_run_writes_plots_data_and_a_summary(tmp_path):
     sparse = rows[("sparse_tiny", False)]
     assert sparse["passed"] and sparse["converged"] and sparse["z"] is None     # SE is exactly 0
     assert abs(sparse["ab"] - 1.0) < 2e-4 and sparse["extra"]["test_loss"] < 1e-3
-    assert rows[("full_one_tiny", False)]["passed"] is None                    # no theory off the diagonal
-    assert rows[("full_one_tiny", True)]["predicted"] is not None
+    unmasked = rows[("full_one_tiny", False)]                                  # off the diagonal: the twin
+    assert unmasked["theory"].startswith("noise-free twin") and unmasked["predicted"] == unmasked["twin"]
+    assert unmasked["se"] > 0 and unmasked["passed"] is True
+    masked = rows[("full_one_tiny", True)]
+    assert masked["theory"].startswith("reduced") and abs(masked["twin"] - masked["predicted"]) < 1e-9
     data = json.loads((out / "gaussian_tiny" / "data.json").read_text())
     assert len(data["runs"][0]["log"]["ab"]) == 41 and len(data["runs"][0]["P"]) == 2
     text = path.read_text()
@@ -139,3 +143,39 @@ def test_quick_reproduction_of_every_paper_figure(tmp_path):
         assert list((tmp_path / name).glob("*.png")), name
     text = summary.read_text()
     assert "T → ∞" in text or "asymptote" in text
+
+
+def test_official_mode_is_named_in_the_summary(tmp_path):
+    """``--official`` trains complex parameters and the summary says which numerics the runs used."""
+    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    presets = load_presets(tmp_path / "tiny.toml")
+    path = run(["full_one_tiny"], tmp_path / "out", quick=True, presets=presets, official=True, workers=1)
+    summary = json.loads(path.with_name("summary.json").read_text())
+    assert summary["official"] is True and "official numerics" in path.read_text()
+    data = json.loads((tmp_path / "out" / "full_one_tiny" / "data.json").read_text())
+    assert all(r["config"]["complex_params"] and r["P_imag"] is not None for r in data["runs"])
+    real = run(["full_one_tiny"], tmp_path / "real", quick=True, presets=presets, workers=1)
+    assert "real parameters (quartic engine)" in real.read_text()
+
+
+def test_ratio_companions_resist_a_heavy_tail():
+    """Off the diagonal, ten test sequences with x_T,0 ≈ 0 move the paper's mean ratio by many SE and the trimmed
+    companion by little; the companion's SE comes from the winsorised spread (positive, finite)."""
+    import numpy as np
+
+    from mesatheory.laws import get_law
+    from mesatheory.reproduce.summary import ratio_companions
+    from mesatheory.reproduce.training import Dataset, RunConfig, train
+
+    cfg = RunConfig(law="gaussian", lr=2e-3, epochs=30, a0=0.5, b0=1.5, d=2, T=6, m=200, m_test=400, seed=2)
+    res = train(cfg)
+    res.P[0, 1] += 0.05                                    # an off-diagonal entry: ŷ_0 now carries x_1
+    data = Dataset.draw(get_law(cfg.law), cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
+    clean = ratio_companions(data, res)
+    assert np.isfinite(clean["paper_ratio"]) and 0 < clean["trimmed_ratio_se"] < np.inf
+    data.x1_test[:10, 0] = 1e-7                            # ten sequences with x_{T,0} ≈ 0
+    data._cache.clear()
+    tail = ratio_companions(data, res)
+    paper_shift = abs(tail["paper_ratio"] - clean["paper_ratio"])
+    trimmed_shift = abs(tail["trimmed_ratio"] - clean["trimmed_ratio"])
+    assert paper_shift > 10 * clean["trimmed_ratio_se"] and trimmed_shift < clean["trimmed_ratio_se"]

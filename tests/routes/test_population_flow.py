@@ -10,9 +10,10 @@ from mesatheory.errors import Unavailable
 from mesatheory.laws import get_law, kappas
 from mesatheory.model import sequences
 from mesatheory.model.diagonal import loss_statistics
+from mesatheory.model.quartic import QuarticLoss
 from mesatheory.routes.cubature import phase_rule, x1_rule
 from mesatheory.routes.ode import ReducedFlow
-from mesatheory.routes.population import PopulationLoss, check_work, phase_polynomials
+from mesatheory.routes.population import check_work, phase_polynomials
 from mesatheory.routes.population_flow import solve_full_flow
 from mesatheory.theory import theorem1_product
 
@@ -22,7 +23,7 @@ from mesatheory.theory import theorem1_product
 def test_population_loss_equals_brute_force_cubature(spec, d, T):
     """Exact moments (x_1 rule × Parseval) = x_1 rule × roots-of-unity grid pushed through the direct model."""
     law = get_law(spec)
-    pop = PopulationLoss.build(law, d, T)
+    pop = QuarticLoss.from_law(law, d, T)
     points, weights = x1_rule(law, d)
     theta = phase_rule(d, T)
     X = sequences(np.repeat(points, len(theta), axis=0), np.tile(theta, (len(points), 1)), T)
@@ -38,7 +39,7 @@ def test_population_loss_equals_brute_force_cubature(spec, d, T):
 
 def test_diagonal_gradient_is_the_reduced_flow():
     law = get_law("laplace")
-    pop = PopulationLoss.build(law, 2, 7)
+    pop = QuarticLoss.from_law(law, 2, 7)
     gP, gQ = pop.grad(*fm.diagonal_blocks(2, 0.6, -0.3))
     da, db = ReducedFlow.from_kappas(kappas(law, 2), 7).rhs(0.0, np.array([0.6, -0.3]))
     np.testing.assert_allclose(-np.diag(gQ[2:, :2]), [da, da], rtol=1e-12)
@@ -51,7 +52,7 @@ def test_skewed_laws_push_off_the_diagonal():
     centred skewed law although Assumption 2 holds — the diagonal is not invariant for such laws."""
     law = get_law("exponential_centered")
     a, b, T = 0.7, 0.4, 6
-    gP, _ = PopulationLoss.build(law, 2, T).grad(*fm.diagonal_blocks(2, a, b))
+    gP, _ = QuarticLoss.from_law(law, 2, T).grad(*fm.diagonal_blocks(2, a, b))
     H = sum(1 / k for k in range(1, T - 1))
     assert gP[0, 1] == pytest.approx(a * a * b * H * float(law.marginal_moment(3, 1)) ** 2, rel=1e-12)
 
@@ -76,7 +77,7 @@ def test_full_one_leaves_the_diagonal_and_masking_recovers_the_formula():
     v = check_full_flow(Setting(get_law("full_one"), d=3, T=8))
     assert v.passed is None and v.evidence["leaves_diagonal"]
     assert v.evidence["offdiag_gradient_at_start"] > 1e-3
-    masked = solve_full_flow(PopulationLoss.build("full_one", 3, 8), 0.1, 0.1, mask=True)
+    masked = solve_full_flow(QuarticLoss.from_law("full_one", 3, 8), 0.1, 0.1, mask=True)
     assert masked.converged and masked.offdiag_max == 0.0
     assert masked.product == pytest.approx(float(theorem1_product("full_one", 3, 8)), rel=1e-9)
 
