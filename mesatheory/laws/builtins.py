@@ -61,6 +61,8 @@ class LawFamily:
 def _iid(name: str, rv: Callable[[Mapping[str, sp.Rational]], sp.Expr],
          sampler: Callable[[Mapping[str, float]], Callable]) -> Callable[[Mapping[str, sp.Rational]], Law]:
     def build(p: Mapping[str, sp.Rational]) -> Law:
+        if not all(v.is_number for v in p.values()):   # symbolic parameters (derive's symbolic copy): no sampler
+            return IIDLaw(name=name, params=dict(p), rv=rv(p))
         floats = {k: float(v) for k, v in p.items()}
         return IIDLaw(name=name, params=dict(p), rv=rv(p), sampler=sampler(floats))
     return build
