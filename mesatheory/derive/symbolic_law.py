@@ -1,7 +1,8 @@
 """Step 5, in the law's own parameters: the κ's, ``c*(T, d)``, its limit, the limit loss and recovery, symbolically.
 
 A built-in family is rebuilt with its parameters as positive SymPy symbols (:data:`PARAMETER_SYMBOLS`: ``σ`` of
-the Gaussian, ``w`` the uniform's width, ``c`` a scale, ``ν`` Student's degrees of freedom, ``r`` a rate), and
+the Gaussian, ``w`` the uniform's width, ``c`` a scale, ``ν`` Student's degrees of freedom, ``r`` a rate or a
+radius, ``k`` a shape, ``ρ`` a correlation), and
 everything is derived from that copy by SymPy:
 
 * the moments ``E[x^p]`` of one coordinate (:func:`symbolic_moment`; a moment that exists only on part of the
@@ -34,7 +35,8 @@ D_SYMBOL = sp.Symbol("d", integer=True, positive=True)
 PARAMETER_SYMBOLS: dict[str, sp.Symbol] = {
     "sigma": sp.Symbol("sigma", positive=True), "width": sp.Symbol("w", positive=True),
     "scale": sp.Symbol("c", positive=True), "nu": sp.Symbol("nu", positive=True),
-    "rate": sp.Symbol("r", positive=True)}
+    "rate": sp.Symbol("r", positive=True), "shape": sp.Symbol("k", positive=True),
+    "rho": sp.Symbol("rho", nonnegative=True), "radius": sp.Symbol("r", positive=True)}
 
 
 def _student_t(nu: sp.Expr, scale: sp.Expr) -> sp.Expr:
