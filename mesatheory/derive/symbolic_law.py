@@ -152,7 +152,6 @@ def _harmonic_form(expr: sp.Expr) -> sp.Expr:
     return sp.Mul(*[collected(b) ** e for b, e in (f.as_base_exp() for f in sp.Mul.make_args(factored))])
 
 
-@lru_cache(maxsize=32)
 def derive_symbolic(law: Law, d: int) -> SymbolicDerivation:
     """The symbolic derivation of a built-in law's family, checked against the law's exact κ's at ``d``.
 
@@ -166,6 +165,13 @@ def derive_symbolic(law: Law, d: int) -> SymbolicDerivation:
     Raises:
         AssertionError: the symbolic κ's at the law's values differ from its exact κ's at ``d``.
     """
+    return _derive_symbolic(law.name, tuple(law.params.items()), d)
+
+
+@lru_cache(maxsize=32)
+def _derive_symbolic(name: str, params: tuple[tuple[str, sp.Rational], ...], d: int) -> SymbolicDerivation:
+    """:func:`derive_symbolic`, cached by the family, its parameter values and ``d`` (not by the law object)."""
+    law = FAMILIES[name].build(dict(params))
     values = {PARAMETER_SYMBOLS[k]: v for k, v in law.params.items()}
     copy = _symbolic_law(law)
     if law.iid:
