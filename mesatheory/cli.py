@@ -124,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     laws = sub.add_parser("laws", help="list the built-in laws with their exact moments")
     laws.add_argument("--d", type=_bounded_int("--d", 1, paper.CLI_MAX_D), default=paper.D,
                       help="dimension (default %(default)s)")
+    laws.add_argument("--symbolic", action="store_true",
+                      help="also the κ's, ã·b̃(T, d), its limit and recovery in each family's parameters (≈ 20 s)")
     laws.set_defaults(run=_run_laws)
     return parser
 
@@ -223,7 +225,27 @@ def _run_laws(args: argparse.Namespace) -> int:
     print(f"built-in laws of x1 at d = {args.d} (exact moments; parameters as name:key=value,...)")
     for row in [header, ["─" * w for w in widths]] + rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    if args.symbolic:
+        _print_symbolic_laws(args.d)
     return 0
+
+
+def _print_symbolic_laws(d: int) -> None:
+    """The families' results in their own parameters (:mod:`mesatheory.derive.symbolic_law`), one block each."""
+    from .derive.symbolic_law import derive_symbolic
+    from .laws import FAMILIES
+
+    print(f"\nin each family's own parameters (d symbolic for i.i.d. families, else d = {d}; H = H_(T-2)):")
+    for family in FAMILIES.values():
+        r = derive_symbolic(family.make(), d)
+        holds, reason = r.assumption2
+        print(f"  {family.name}" + (f" ({', '.join(map(str, r.conditions))})" if r.conditions else ""))
+        for name, value in [*r.kappas.items(), ("ã·b̃(T, d)", r.product), ("lim T→∞", r.limit),
+                            ("limit loss", r.limit_loss)]:
+            if value is not None:
+                print(f"    {name:11s} {str(value).replace('harmonic(T - 2)', 'H')}")
+        print(f"    {'Assumption 2':11s} {'holds' if holds else 'violated'} ({reason}); recovery: "
+              f"{r.recovery or 'n/a'}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

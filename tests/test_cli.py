@@ -171,3 +171,12 @@ def test_bad_presets_are_one_line_errors(content, tmp_path, monkeypatch, capsys)
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_laws_symbolic_shows_each_familys_formulas(capsys):
+    """`laws --symbolic` prints the derived formulas: 1/(5σ²) for the Gaussian, 1/c² at every T for the sparse law."""
+    assert main(["laws", "--symbolic"]) == 0   # d = 5: the symbolic results the reports derived are cached
+    out = capsys.readouterr().out
+    assert "1/(5*sigma**2)" in out and "(T - 2)/(sigma**2*(5*T + (d - 1)*H - 10))" in out
+    assert "recovery: exact at every T" in out and "nu > 6" in out

@@ -15,15 +15,15 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ..laws import Decision, Kappas, Law, decide_assumption2, kappas
+from ..laws import FAMILIES, Decision, Kappas, Law, decide_assumption2, kappas
 from ..theory import LADDER, limit_product, product_from_kappas, recovery, trained_loss
 from .dynamics import flow_facts
 from .gradient import Entry, law_gradient
 from .loss import population_loss
 from .steps import Result, Step
+from .symbolic_law import D_SYMBOL, SymbolicDerivation, derive_symbolic
 from .symbols import K1, K2, K3, M2, A, B, C, T
 
-D_SYMBOL = sp.Symbol("d", integer=True, positive=True)
 PAPER_D, PAPER_T = 5, 100
 
 
@@ -70,6 +70,7 @@ class LawDerivation:
         off_diagonal: the non-zero population gradient at the diagonal point ``(a, b)`` (symbolic ``T``),
             active entries included.
         problem: why the theory does not apply as stated (infinite moments, Assumption 2), or ``""``.
+        symbolic: the same results in the family's parameters (built-in families only, :mod:`.symbolic_law`).
     """
 
     law: Law
@@ -84,6 +85,7 @@ class LawDerivation:
     product: sp.Expr | None
     off_diagonal: dict[Entry, sp.Expr] | None
     problem: str
+    symbolic: SymbolicDerivation | None = None
 
     @property
     def relative_gap(self) -> sp.Expr | None:
@@ -133,8 +135,9 @@ def derive_law(law: Law, d: int = PAPER_D, T_value: int = PAPER_T) -> LawDerivat
         raise AssertionError("the derived fixed point disagrees with mesatheory.theory.product_from_kappas")
     product_Td = iid_product_in_T_and_d(law) if law.iid else None
     limit = sp.limit(product_T, T, sp.oo)
+    symbolic = derive_symbolic(law, d) if law.name in FAMILIES and law.params else None
     return LawDerivation(law, d, T_value, decision, k, swapped_kappa3(law, d), product_T, product_Td, limit,
-                         product, law_gradient(law, d), problem)
+                         product, law_gradient(law, d), problem, symbolic)
 
 
 def _block_summary(r: LawDerivation) -> tuple[Result, ...]:
@@ -207,6 +210,8 @@ def law_steps(r: LawDerivation) -> list[Step]:
         holds=True if r.assumption2.holds else None, notes=(r.problem,) if r.problem else ())]
     if r.product is None:
         return out
+    if r.symbolic is not None:
+        out.append(symbolic_step(r.symbolic, r.d, r.T))
     loss_d = population_loss(r.d).subs({M2: k.m2, K1: k.k1, K2: k.k2, K3: k.k3})
     out.append(Step(
         "law.loss", "Population loss on the diagonal",
@@ -300,3 +305,41 @@ def capability_step(k: Kappas, d: int) -> Step:
         "arithmetic; `mesatheory verify` checks both against sampled sequences (`theorem2.limit`, "
         "`recovery.finite_T`).", f"explicit $d = {d}$; $T$ = {', '.join(map(str, LADDER))}",
         holds=True, columns=("quantity", "value"), figure=chart)
+
+
+def symbolic_step(r: SymbolicDerivation, d: int, T_value: int) -> Step:
+    """The law's results in its own parameters, each with its value at the law's parameters, ``d`` and ``T``.
+
+    Args:
+        r: the family's symbolic derivation.
+        d: the dimension of the numbers.
+        T_value: the sequence length of the numbers.
+
+    Returns:
+        The step: κ's, ``c*(T, d)``, its limit and (under Assumption 2) the limit loss, with the recovery category.
+    """
+    names = ", ".join(f"${sp.latex(s)} = {v}$" for s, v in r.values.items())
+
+    def row(name: str, expr: sp.Expr) -> Result:
+        value = r.at_values(expr.subs(T, T_value), d)
+        return Result(name, expr, (value if len(str(value)) <= 24 else sp.Float(value, 12),))
+    results = [row(name, value) for name, value in
+               (("m_2", r.kappas.m2), ("\\kappa_1", r.kappas.k1), ("\\kappa_2", r.kappas.k2),
+                ("\\kappa_3", r.kappas.k3))]
+    results += [row("\\tilde a\\tilde b\\ (T, d)", r.product), row("\\lim_{T\\to\\infty}\\tilde a\\tilde b", r.limit)]
+    if r.limit_loss is not None:
+        results.append(row("\\lim_{T,t\\to\\infty}\\ell_t", r.limit_loss))
+    where = f" for ${' , '.join(sp.latex(c) for c in r.conditions)}$" if r.conditions else ""
+    decision = (f"Recovery: **{r.recovery}**." if r.recovery else "Assumption 2 is violated, so Theorem 2 and the "
+                "recovery decision do not apply.")
+    return Step(
+        "law.symbolic", "In the law's own parameters",
+        f"The family `{r.family}` rebuilt with symbolic parameters and every result derived again by SymPy; the "
+        f"moments are finite{where or ' for every parameter value'}. Assumption 2: "
+        f"{'holds' if r.assumption2[0] else 'violated'} — {r.assumption2[1]}. {decision} Second column: the value "
+        f"at {names}, $d = {d}$, $T = {T_value}$.",
+        tuple(results),
+        "`mesatheory.derive.symbolic_law` (SymPy on the symbolic copy); its κ's at the law's values equal the "
+        "exact κ's of step 5.1 (checked when derived).",
+        "symbolic parameters" + (", $T$ and $d$" if r.d == D_SYMBOL else f" and $T$; explicit $d = {d}$"),
+        columns=("quantity", "symbolic", "at the law's values"))

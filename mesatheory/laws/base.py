@@ -25,9 +25,7 @@ import sympy as sp
 import sympy.stats as st
 
 from ..errors import LawError
-
-Sampler = Callable[[np.random.Generator, int, int], np.ndarray]
-
+from .sampling import Sampler, fast_sampler
 
 MGF_DEGREE = 48   # moments read off one series of the moment-generating function, where it exists
 
@@ -268,8 +266,20 @@ class IIDLaw(Law):
             out = [(p * q, v + (w,)) for p, v in out for q, w in one]
         return out
 
+    def fast_sampler(self) -> Sampler | None:
+        """The ``scipy.stats.sampling`` sampler of :func:`mesatheory.laws.sampling.fast_sampler`, built once per law.
+
+        Returns:
+            The sampler, or ``None`` when none of its ways applies (then SymPy's sampler is used).
+        """
+        cache = self.__dict__
+        if "_fast" not in cache:
+            object.__setattr__(self, "_fast", fast_sampler(self.rv))
+        return cache["_fast"]
+
     def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:
-        """``n`` draws of ``x_1``: the NumPy sampler if given, else the exact atoms, else SymPy's sampler.
+        """``n`` draws of ``x_1``: the NumPy sampler if given, else the exact atoms, else :meth:`fast_sampler`,
+        else SymPy's (slow) sampler.
 
         Args:
             rng: the random generator the draws come from.
@@ -289,6 +299,9 @@ class IIDLaw(Law):
             values = np.array([float(v) for _, v in one])
             probs = np.array([float(p) for p, _ in one])
             return values[rng.choice(len(values), size=(n, d), p=probs / probs.sum())]
+        fast = self.fast_sampler()
+        if fast is not None:
+            return fast(rng, n, d)
         seed = int(rng.integers(2**32 - 1))
         try:
             draws = st.sample(self.rv, size=(n, d), library="scipy", seed=seed)
@@ -378,8 +391,9 @@ def law_from_sympy(rv: sp.Expr, name: str | None = None, sampler: Sampler | None
 
     Any expression in exactly one random symbol works, e.g. ``sympy.stats.Beta("b", 2, 2) - Rational(1, 2)``
     or ``sympy.stats.FiniteRV("f", {-1: Rational(1, 3), 2: Rational(1, 6), 0: Rational(1, 2)})``.
-    Exact moments come from SymPy; sampling is exact for finite laws and uses SymPy's (SciPy-backed)
-    sampler otherwise, unless a NumPy ``sampler(rng, n, d)`` is given.
+    Exact moments come from SymPy; sampling is exact for finite laws, and otherwise by exact or numerical
+    inversion of the CDF or an alias table (:mod:`mesatheory.laws.sampling`, built once per law), unless a NumPy
+    ``sampler(rng, n, d)`` is given.
 
     Args:
         rv: the univariate random expression of one coordinate.

@@ -16,11 +16,13 @@ import sympy.stats as st
 from .. import paper
 from ..errors import LawError
 from .base import AtomicLaw, IIDLaw, Law
+from .joint import Equicorrelated, JointLaw, ScaleMixture, Sphere
 
 Constraint = tuple[Callable[[sp.Rational], bool], str]
 _LOW, _HIGH = (sp.Rational(str(v)) for v in paper.PARAMETER_RANGE)
 POSITIVE: Constraint = (lambda v: _LOW <= v <= _HIGH, f"positive, from {paper.PARAMETER_RANGE[0]:g} to "
                         f"{paper.PARAMETER_RANGE[1]:g}")
+UNIT: Constraint = (lambda v: 0 <= v < 1, "in [0, 1)")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class LawFamily:
 def _iid(name: str, rv: Callable[[Mapping[str, sp.Rational]], sp.Expr],
          sampler: Callable[[Mapping[str, float]], Callable]) -> Callable[[Mapping[str, sp.Rational]], Law]:
     def build(p: Mapping[str, sp.Rational]) -> Law:
+        if not all(v.is_number for v in p.values()):   # symbolic parameters (derive's symbolic copy): no sampler
+            return IIDLaw(name=name, params=dict(p), rv=rv(p))
         floats = {k: float(v) for k, v in p.items()}
         return IIDLaw(name=name, params=dict(p), rv=rv(p), sampler=sampler(floats))
     return build
@@ -139,6 +143,25 @@ FAMILIES: dict[str, LawFamily] = {f.name: f for f in [
         "full_one", "scale·1_d (deterministic; violates Assumption 2)", {"scale": sp.Integer(1)},
         {"scale": POSITIVE}, _atomic("full_one", _full_one_atoms)),
 ]}
+
+def _joint(name: str, kind: type[JointLaw]) -> Callable[[Mapping[str, sp.Rational]], Law]:
+    return lambda p: kind(name=name, params=dict(p))
+
+
+FAMILIES.update({f.name: f for f in [
+    LawFamily(
+        "scale_mixture", "R·g, g ~ N(0, I), R² ~ Gamma(shape, scale): exchangeable, dependent",
+        {"shape": sp.Integer(4), "scale": sp.Rational(1, 4)}, {"shape": POSITIVE, "scale": POSITIVE},
+        _joint("scale_mixture", ScaleMixture)),
+    LawFamily(
+        "equicorrelated", "Gaussian, variances σ², correlation ρ ∈ [0, 1) (violates Assumption 2 for ρ > 0)",
+        {"rho": sp.Rational(1, 2), "sigma": sp.Integer(1)}, {"rho": UNIT, "sigma": POSITIVE},
+        _joint("equicorrelated", Equicorrelated)),
+    LawFamily(
+        "sphere", "uniform on the sphere of radius r in R^d: exchangeable, dependent", {"radius": sp.Integer(1)},
+        {"radius": POSITIVE}, _joint("sphere", Sphere)),
+]})
+
 
 def builtin_laws() -> list[Law]:
     """Every built-in family at its default parameters.

@@ -20,6 +20,7 @@ import sympy as sp
 
 from ..errors import LawError
 from .base import Law
+from .joint import JointLaw
 
 MIXED_MOMENT_WORK = 2e6   # atom × moment terms the atomic Assumption-2 check may evaluate (≈ a few seconds)
 
@@ -95,6 +96,7 @@ def decide_assumption2(law: Law, d: int) -> Decision:
 
     * i.i.d. coordinates: it holds iff ``E[x] = 0`` and ``E[x⁶] < ∞`` (then every mixed moment with a lone
       first power factorises through ``E[x] = 0``).
+    * joint laws (:mod:`.joint`): from the law's symmetry and its exact ``E[x_1 x_2]`` (:meth:`JointLaw.assumption2`);
     * finite atomic laws: every moment ``E[x_{i_1} x_{i_2}^{r_2} ⋯ x_{i_n}^{r_n}]`` is computed for
       distinct indices, ``n ≤ 4`` and ``1 ≤ r_k ≤ R``, where ``R`` is the number of distinct non-zero values
       a coordinate takes (higher powers span nothing new on a finite support), and the κ's are compared
@@ -115,6 +117,11 @@ def decide_assumption2(law: Law, d: int) -> Decision:
         if mean != 0:
             return Decision(False, f"E[x_1] = {mean} ≠ 0")
         return Decision(True, "i.i.d. coordinates with E[x] = 0 and E[x^6] < ∞")
+    if isinstance(law, JointLaw):
+        holds, reason = law.assumption2(d)
+        if holds and not coordinate_kappas(law, d, 0).finite:
+            return Decision(False, "a κ is not finite")
+        return Decision(holds, reason)
     atoms = law.atoms(d)
     if atoms is None:
         raise NotImplementedError("Assumption 2 for non-i.i.d. laws needs finite atoms")

@@ -31,6 +31,7 @@ import sympy as sp
 
 from ..errors import Unavailable
 from ..laws import Law
+from ..laws.joint import JointLaw
 from ..model.diagonal import loss_statistics
 from ..model.process import sequences
 
@@ -70,8 +71,8 @@ def gauss_rule_from_moments(moments: list[sp.Expr], n: int) -> tuple[np.ndarray,
 
 
 def x1_rule(law: Law, d: int, nodes: int = GAUSS_NODES) -> tuple[np.ndarray, np.ndarray]:
-    """An exact rule for ``x_1``: the law's atoms, or a product Gauss rule (exact to degree ``2·nodes − 1`` per
-    coordinate; degree 7 by default).
+    """An exact rule for ``x_1``: the law's atoms, a joint law's own rule (:meth:`JointLaw.rule`), or a product Gauss
+    rule (exact to degree ``2·nodes − 1`` per coordinate; degree 7 by default).
 
     Args:
         law: the law of ``x_1``.
@@ -88,6 +89,8 @@ def x1_rule(law: Law, d: int, nodes: int = GAUSS_NODES) -> tuple[np.ndarray, np.
     if atoms is not None:
         points = np.array([[float(v) for v in vec] for _, vec in atoms], dtype=np.float64)
         return points, np.array([float(p) for p, _ in atoms])
+    if isinstance(law, JointLaw):
+        return law.rule(d)     # dependent coordinates: the law's own rule (or Unavailable with its reason)
     moments = [law.marginal_moment(p, 1) for p in range(2 * nodes + 1)]
     if not all(m.is_finite for m in moments):
         raise Unavailable(f"the Gauss rule needs E[x^{2 * nodes}] < ∞")
