@@ -31,7 +31,7 @@ def _spec(name: str, values: dict[str, Fraction]) -> str:
 
 
 def builtin_specs(families: Iterable[str] | None = None) -> hs.SearchStrategy[str]:
-    """Spec strings of built-in laws, each parameter a multiple in :data:`FACTORS` of its default.
+    """Spec strings of built-in laws, each parameter a multiple in :data:`FACTORS` of its default (within its range).
 
     Args:
         families: the family names to draw from (default: every built-in, :data:`mesatheory.laws.FAMILIES`).
@@ -45,8 +45,14 @@ def builtin_specs(families: Iterable[str] | None = None) -> hs.SearchStrategy[st
     names = list(FAMILIES) if families is None else [FAMILIES[name].name for name in families]
 
     def family_specs(name: str) -> hs.SearchStrategy[str]:
-        defaults = FAMILIES[name].defaults
-        factors = hs.fixed_dictionaries({key: hs.sampled_from(FACTORS) for key in defaults})
+        family = FAMILIES[name]
+        defaults = family.defaults
+
+        def allowed(key: str) -> list[Fraction]:
+            ok = family.constraints[key][0] if key in family.constraints else (lambda v: True)
+            return [f for f in FACTORS if ok(sp.Rational(str(Fraction(str(defaults[key])) * f)))]
+
+        factors = hs.fixed_dictionaries({key: hs.sampled_from(allowed(key)) for key in defaults})
         return factors.map(lambda f: _spec(name, {k: Fraction(str(defaults[k])) * f[k] for k in defaults}))
 
     return hs.sampled_from(names).flatmap(family_specs)
