@@ -36,7 +36,6 @@ import scipy.sparse as sps
 from ..laws import Law
 from .full import LastPosition
 from .parameters import diagonal_blocks
-from .quartic_build import data_tables
 from .spectral import single_threaded_blas
 
 
@@ -74,6 +73,7 @@ class QuarticLoss:
             The loss with the training set's mean tables.
         """
         x1 = np.asarray(x1, dtype=np.float64)
+        from .quartic_build import data_tables  # numba compiles on import: only training pays for it
         K4, K2, K0 = data_tables(x1, np.asarray(theta, dtype=np.float64), T, progress)
         m = len(x1)
         return cls(d=x1.shape[1], T=T, M=K4 / m, lin=K2 / m, const=0.5 * K0 / m)

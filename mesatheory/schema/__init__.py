@@ -12,8 +12,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
-
 from ..errors import InputError
 
 VERIFY_RESULT = "mesatheory/verify-result/1"
@@ -53,6 +51,7 @@ def validate(data: Any, name: str = VERIFY_RESULT) -> None:
     Raises:
         InputError: ``data`` does not conform; the message names the first offending path.
     """
+    import jsonschema  # imported here: verify names its schema without paying for the validator
     validator = jsonschema.Draft202012Validator(schema(name))
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
