@@ -16,6 +16,7 @@ from mesatheory.laws import FAMILIES
 from mesatheory.testing import (
     assert_holds,
     assert_verified,
+    band_holds,
     builtin_specs,
     claim_settings,
     finite_symmetric_laws,
@@ -105,3 +106,14 @@ def test_readme_example_runs():
     tests = [f for name, f in namespace.items() if name.startswith("test_")]
     assert len(tests) == 1
     tests[0]()
+
+
+def test_a_z_band_is_read_with_its_bias_correction():
+    """``band_holds`` decides a z band as the claim did: by ``e/SE + shift``, not by ``e/SE`` alone."""
+    def verdict(measured, shift):
+        return {"expected": 1.0, "measured": measured,
+                "band": {"kind": "z", "band": 5.0, "se": 0.1, "z": None, "allowance": 0.0, "accept": "within",
+                         "shift": shift}}
+    assert band_holds(verdict(1.52, -0.3)) is True      # e/SE = 5.2, corrected 4.9
+    assert band_holds(verdict(1.48, +0.3)) is False     # e/SE = 4.8, corrected 5.1
+    assert band_holds(verdict(1.48, 0.0)) is True

@@ -99,7 +99,7 @@ def within_se(est: Estimate, expected: float) -> tuple[bool, float, Tolerance]:
     text = f"{paper.Z_BAND:g}·SE = {paper.Z_BAND * se:.2g}"
     if paper.Z_BAND * se < allowance:
         text += f" (+ rounding {allowance:.0e})"
-    band = Tolerance("z", paper.Z_BAND, text, se=se, z=z, allowance=allowance)
+    band = Tolerance("z", paper.Z_BAND, text, se=se, z=z, allowance=allowance, shift=est.z_shift if se > 0 else 0.0)
     return bool(abs(z) <= paper.Z_BAND or abs(est.value - expected) <= allowance), z, band
 
 

@@ -18,9 +18,9 @@ class Tolerance:
     * ``exact``: ``e = 0`` in exact arithmetic (``band = 0``);
     * ``relative``: ``|e| / |expected| ≤ band``;
     * ``absolute``: ``|e| ≤ band``;
-    * ``z``: ``|z| ≤ band`` with the bias-corrected z-score ``z = e / se + γ̂/(2√n)`` (``γ̂`` the skewness of the
-      estimator's summands, :meth:`mesatheory.routes.montecarlo.Estimate.z`; ``z = e / se`` for symmetric ones), or
-      ``|e| ≤ allowance`` (float64 rounding, for estimators whose SE is 0);
+    * ``z``: ``|z| ≤ band`` with the bias-corrected z-score ``z = e / se + shift`` (``shift = γ̂/(2√n)``, ``γ̂``
+      the skewness of the estimator's summands, :meth:`mesatheory.routes.montecarlo.Estimate.z`; 0 for symmetric
+      ones), or ``|e| ≤ allowance`` (float64 rounding, for estimators whose SE is 0);
 
     and, for ``accept = "above"``, when the measured value exceeds the band (``relative``: ``measured > band``;
     ``z``: ``measured > band·se``), as for claims that something is not zero.
@@ -31,7 +31,8 @@ class Tolerance:
         text: the bound in words, as the verdict table prints it (e.g. ``5·SE = 0.0027``).
         se: the standard error of the measured value (``z`` only; ``None`` when several SEs are combined).
         z: the (bias-corrected) z-score of the measured value (the largest ``|z|`` when several are combined).
-        allowance: the absolute rounding slack added to ``band·se`` (``z`` only).
+        allowance: the absolute rounding slack under which ``e`` is accepted whatever its z (``z`` only).
+        shift: the bias correction ``z − e/se`` of the z-score, in SEs (``z`` only).
         accept: ``"within"`` (a deviation at most ``band``) or ``"above"`` (a value beyond ``band``).
     """
 
@@ -42,6 +43,7 @@ class Tolerance:
     z: float | None = None
     allowance: float = 0.0
     accept: Accept = "within"
+    shift: float = 0.0
 
     def __str__(self) -> str:
         return self.text
@@ -87,7 +89,7 @@ class Tolerance:
         """The band as JSON data (the ``band`` entry of a verdict in ``verify --json``).
 
         Returns:
-            ``{"kind", "band", "se", "z", "allowance", "accept"}``.
+            ``{"kind", "band", "se", "z", "allowance", "accept", "shift"}``.
         """
         return {"kind": self.kind, "band": self.band, "se": self.se, "z": self.z, "allowance": self.allowance,
-                "accept": self.accept}
+                "accept": self.accept, "shift": self.shift}

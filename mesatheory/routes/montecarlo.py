@@ -60,11 +60,16 @@ class Estimate:
             expected: the value under test.
 
         Returns:
-            ``t + skewness/(2√n)`` with ``t = (value − expected)/se``; 0 when the SE is 0.
+            ``t +`` :attr:`z_shift` with ``t = (value − expected)/se``; 0 when the SE is 0.
         """
         if self.se <= 0:
             return 0.0
-        return (self.value - expected) / self.se + self.skewness / (2 * sqrt(self.n))
+        return (self.value - expected) / self.se + self.z_shift
+
+    @property
+    def z_shift(self) -> float:
+        """The bias correction of the z-score, ``skewness/(2√n)`` (in standard errors)."""
+        return self.skewness / (2 * sqrt(self.n))
 
     @property
     def relative_se(self) -> float:

@@ -22,8 +22,9 @@ def band_holds(verdict: Verdict | Mapping[str, Any]) -> bool | None:
     """Whether a verdict's measured value lies in its own band, from the numbers alone.
 
     With ``e = measured − expected``: ``exact`` needs ``e = 0``, ``relative`` ``|e| ≤ band·|expected|``,
-    ``absolute`` ``|e| ≤ band``, ``z`` ``|e| ≤ band·SE + allowance``; an ``"above"`` band needs ``measured > band``
-    (``relative``) or ``measured > band·SE`` (``z``).
+    ``absolute`` ``|e| ≤ band``, ``z`` ``|e/SE + shift| ≤ band`` (the bias-corrected z-score) or
+    ``|e| ≤ allowance``; an ``"above"`` band needs ``measured > band`` (``relative``) or ``measured > band·SE``
+    (``z``).
 
     Args:
         verdict: a :class:`~mesatheory.claims.base.Verdict` or its JSON dict (an entry of ``verify --json``).
@@ -37,15 +38,15 @@ def band_holds(verdict: Verdict | Mapping[str, Any]) -> bool | None:
     if band is None or m is None:
         return None
     kind, width, se = band["kind"], band["band"], band["se"]
-    if kind == "z":
-        if se is None:
-            return None
-        width = width * se
+    if kind == "z" and se is None:
+        return None
     if band["accept"] == "above":
-        return bool(m > width)
+        return bool(m > (width * se if kind == "z" else width))
     if e is None:
         return None
     error = abs(m - e)
+    if kind == "z":
+        return bool(se > 0 and abs((m - e) / se + band["shift"]) <= width or error <= band["allowance"])
     if kind == "exact":
         return bool(error == 0)
     if kind == "relative":
