@@ -130,20 +130,22 @@ def lattice_rule(d: int, T: int) -> np.ndarray:
     return 2.0 * np.pi * np.outer(np.arange(N), np.arange(d)) / N
 
 
-def cubature_size(law: Law, d: int, T: int) -> int:
-    """Number of cubature points ``(x-points) × (3T-2)^d``.
+def cubature_size(law: Law, d: int, T: int, nodes: int = GAUSS_NODES, phase_points: int | None = None) -> int:
+    """Number of cubature points: ``x_1`` points (the law's atoms, or ``nodes^d``) × phase points.
 
     Args:
         law: the law of ``x_1``.
         d: the dimension.
         T: the sequence length.
+        nodes: Gauss nodes per coordinate of ``x_1`` (where the law has no atoms).
+        phase_points: the size of the phase rule (default: the grid of :func:`phase_rule`, ``(3T-2)^d``).
 
     Returns:
         The number of points of the product rule.
     """
     atoms = law.atoms(d)
-    q = len(atoms) if atoms is not None else GAUSS_NODES**d
-    return q * (3 * T - 2) ** d
+    q = len(atoms) if atoms is not None else nodes**d
+    return q * ((3 * T - 2) ** d if phase_points is None else phase_points)
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,7 @@ def expectation(law: Law, d: int, T: int, statistic: Callable[[np.ndarray], np.n
         Unavailable: a needed moment is infinite, or ``points × T × d²`` exceeds ``max_work``.
     """
     theta = lattice_rule(d, T) if lattice else None
-    atoms = law.atoms(d)
-    size = (len(atoms) if atoms is not None else nodes**d) * (len(theta) if theta is not None else (3 * T - 2) ** d)
+    size = cubature_size(law, d, T, nodes, None if theta is None else len(theta))
     if size * T * d * d > max_work:
         raise Unavailable(
             f"the exact rule needs {size:.3g} points of {T} steps at d={d} "
