@@ -3,7 +3,8 @@
 Measured: for each built-in law whose estimators have finite variance and each seed 0..N-1, the z-scores
 (estimate − theory)/SE reported by the sampled claim checks at d = 5, T = 100, samples = 12288:
 
-* theorem1.monte_carlo — phase-averaged estimator (``z``) and sequences estimator (``sequence_z``);
+* theorem1.monte_carlo — phase-averaged estimator (``z``) and the sequences' two phase residuals
+  (``residual_z_N``, ``residual_z_D``);
 * theorem2.ratio, theorem2.limit, recovery.finite_T, recovery.condition — the sampled branch (``z``);
 * sampler.moments — the largest |z| over the compared moments (``max_abs_z``; not a signed z).
 
@@ -32,7 +33,8 @@ LAWS = ["gaussian", "uniform", "laplace", "rademacher", "student_t", "exponentia
 #: statistic name -> (claim id, evidence key of z, evidence key of SE or None)
 STATS = {
     "mc_phase": ("theorem1.monte_carlo", "z", "se"),
-    "mc_sequences": ("theorem1.monte_carlo", "sequence_z", "sequence_se"),
+    "mc_resid_N": ("theorem1.monte_carlo", "residual_z_N", "residual_se_N"),
+    "mc_resid_D": ("theorem1.monte_carlo", "residual_z_D", "residual_se_D"),
     "t2_ratio": ("theorem2.ratio", "z", "se"),
     "t2_limit": ("theorem2.limit", "z", "limit_predictor_se"),
     "rec_finite_T": ("recovery.finite_T", "z", "se"),

@@ -22,6 +22,10 @@ TRAINING_SEQUENCES = 10_000   #: m, the training (and test) set size of the pape
 VERIFY_SEED = 0          #: default seed of ``verify``
 VERIFY_SAMPLES = 12_288  #: default number of Monte-Carlo sequences of ``verify``
 PHASE_AVERAGED_DRAWS = 32  #: draws of x_1 per sampled sequence for the phase-averaged Monte-Carlo estimator
+PHASE_DRAWS_CAP = 1 << 24  #: the phase-averaged estimators extend their draws up to this many (≈ 3 s for Laplace)
+SAMPLED_RESOLUTION = 0.02  #: relative error the phase-averaged estimators are sized to reject: beyond their base
+                         #: draws they draw more (up to PHASE_DRAWS_CAP) until their relative SE is
+                         #: SAMPLED_RESOLUTION / (Z_BAND + 2)
 SAMPLER_DRAWS = 1 << 18  #: draws of x_1 for the check of the sampler against the exact moments
 SAMPLER_DEGREE = 12      #: highest moment degree that check compares
 

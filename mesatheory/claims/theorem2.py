@@ -7,8 +7,9 @@ limit predictor ``ŷ^∞_t = diag(κ1/κ2 · x_{1j}²) W x_t``:
 * ``ratio``  — ``mean_j ŷ_{t,j} / x_{t+1,j}`` on sampled sequences (expected ``c* · m2`` at every ``t``);
 * ``trained`` — ``½ ||ŷ_t − x_{t+1}||²`` (expected ``ℓ_{T-1}(c*)``), and
 * ``limit``  — ``½ ||ŷ^∞_t − x_{t+1}||²`` (expected ``(d/2)(m2 − κ1²/κ2)``), both with the phases averaged exactly
-  over ``PHASE_AVERAGED_DRAWS`` times more draws of ``x_1`` (their noise is that of ``x_1``, a degree-6
-  polynomial: with 12 288 sampled sequences the z of heavy-tailed laws was skewed, sd 1.4–1.8).
+  over at least ``PHASE_AVERAGED_DRAWS`` times more draws of ``x_1``, sized by a pilot to resolve
+  ``SAMPLED_RESOLUTION`` (:func:`mesatheory.routes.montecarlo.sized_phase_draws`; their noise is that of ``x_1``,
+  a degree-6 polynomial: with 12 288 sampled sequences the z of heavy-tailed laws was skewed, sd 1.4–1.8).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .. import paper
 from ..errors import Unavailable
 from ..model.diagonal import targets, unit_prediction_at, unit_predictions
 from ..routes.cubature import expectation
-from ..routes.montecarlo import Estimate, mean_estimate, phase_averaged_draws, sample_sequence_statistic
+from ..routes.montecarlo import Estimate, mean_estimate, sample_sequence_statistic, sized_phase_draws
 from ..theory import LADDER, limit_loss, limit_product, trained_loss
 from .assumption2 import finite_moment, sampled_budget, theorem1_precondition
 from .base import Claim, Setting, Verdict, within_se
@@ -59,10 +60,17 @@ def _sample_estimates(s: Setting) -> dict[str, Estimate]:
     # the two losses with the phases averaged exactly, over many more draws of x_1 (no exact moment used):
     # ½ E||c g_t − x_{t+1}||² | x_1 = ½ c² E[D_t | x_1] − c E[N_t | x_1] + ½ Σ_j y_j at the last position, and the
     # limit predictor's loss ½ Σ_j y_j (c∞ y_j − 1)², which does not depend on the phases at all
-    y, N, D = phase_averaged_draws(s.law, s.d, s.T, s.samples * paper.PHASE_AVERAGED_DRAWS, s.seed + 1, (t,))
-    trained = 0.5 * c * c * D - c * N + 0.5 * y.sum(axis=1)
-    limit = 0.5 * np.sum(y * (c_inf * y - 1.0) ** 2, axis=1)
-    return {"ratio": mean_estimate(ratios), "trained": mean_estimate(trained), "limit": mean_estimate(limit)}
+    least = s.samples * paper.PHASE_AVERAGED_DRAWS
+
+    def losses(draws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[Estimate]:
+        y, N, D = draws
+        trained = 0.5 * c * c * D - c * N + 0.5 * y.sum(axis=1)
+        limit = 0.5 * np.sum(y * (c_inf * y - 1.0) ** 2, axis=1)
+        return [mean_estimate(trained), mean_estimate(limit)]
+
+    trained, limit = losses(sized_phase_draws(s.law, s.d, s.T, s.seed + 1, least, max(least, paper.PHASE_DRAWS_CAP),
+                                              losses, (t,)))
+    return {"ratio": mean_estimate(ratios), "trained": trained, "limit": limit}
 
 
 def _zero_probability(s: Setting) -> sp.Expr:

@@ -18,7 +18,7 @@ from mesatheory.errors import Unavailable
 from mesatheory.laws import kappas
 from mesatheory.model import diagonal_predictions, sample_sequences
 from mesatheory.routes.cubature import gauss_rule_from_moments, population_statistics
-from mesatheory.routes.montecarlo import phase_averaged_estimate, sequence_estimate
+from mesatheory.routes.montecarlo import phase_averaged_estimate, sequence_check
 from mesatheory.routes.ode import ReducedFlow, solve_flow
 from mesatheory.theory import product_from_kappas
 
@@ -142,7 +142,7 @@ def test_monte_carlo_within_five_se(spec, dT, seed):
     law = get_law(spec)
     expected = float(theorem1_product(law, d, T))
     rounding = 1e-12 * expected  # sparse: N = c*·D exactly per sequence, so the SE is pure rounding
-    for est in (sequence_estimate(law, d, T, 4096, seed), phase_averaged_estimate(law, d, T, 1 << 17, seed)):
+    for est in (sequence_check(law, d, T, 4096, seed).ratio, phase_averaged_estimate(law, d, T, 1 << 17, seed)):
         assert abs(est.value - expected) <= 5 * est.se + rounding
 
 
@@ -164,8 +164,9 @@ def test_monte_carlo_rejects_one_percent_off():
 
 def test_monte_carlo_is_deterministic():
     law = get_law("uniform")
-    assert sequence_estimate(law, 3, 12, 1024, 5) == sequence_estimate(law, 3, 12, 1024, 5)
-    assert phase_averaged_estimate(law, 3, 12, 4096, 5) == phase_averaged_estimate(law, 3, 12, 4096, 5)
+    assert sequence_check(law, 3, 12, 1024, 5) == sequence_check(law, 3, 12, 1024, 5)
+    assert phase_averaged_estimate(law, 3, 12, 4096, 5, 1 << 20) == phase_averaged_estimate(law, 3, 12, 4096, 5,
+                                                                                           1 << 20)
 
 
 def test_monte_carlo_not_applicable_without_twelfth_moment():
