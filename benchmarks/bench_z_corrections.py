@@ -55,7 +55,7 @@ def main() -> None:
         rows = []
         for seed in range(args.seeds):
             if args.kind == "pav":
-                _, N, D = phase_averaged_draws(law, 5, 100, 12288 * 32, seed + 3)
+                N, D = phase_averaged_draws(law, 5, 100, 12288 * 32, seed + 3, lambda y, N, D: [N, D]).T
             else:
                 _, N, D = sample_statistics(law, 5, 100, 12288, seed)
             rows.append(z_scores(N, D, c0))

@@ -62,14 +62,12 @@ def _sample_estimates(s: Setting) -> dict[str, Estimate]:
     # limit predictor's loss ½ Σ_j y_j (c∞ y_j − 1)², which does not depend on the phases at all
     least = s.samples * paper.PHASE_AVERAGED_DRAWS
 
-    def losses(draws: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[Estimate]:
-        y, N, D = draws
-        trained = 0.5 * c * c * D - c * N + 0.5 * y.sum(axis=1)
-        limit = 0.5 * np.sum(y * (c_inf * y - 1.0) ** 2, axis=1)
-        return [mean_estimate(trained), mean_estimate(limit)]
+    def losses(y: np.ndarray, N: np.ndarray, D: np.ndarray) -> list[np.ndarray]:
+        return [0.5 * c * c * D - c * N + 0.5 * y.sum(axis=1), 0.5 * np.sum(y * (c_inf * y - 1.0) ** 2, axis=1)]
 
-    trained, limit = losses(sized_phase_draws(s.law, s.d, s.T, s.seed + 1, least, max(least, paper.PHASE_DRAWS_CAP),
-                                              losses, (t,)))
+    draws = sized_phase_draws(s.law, s.d, s.T, s.seed + 1, least, max(least, paper.PHASE_DRAWS_CAP), losses,
+                              lambda v: [mean_estimate(v[:, 0]), mean_estimate(v[:, 1])], (t,))
+    trained, limit = mean_estimate(draws[:, 0]), mean_estimate(draws[:, 1])
     return {"ratio": mean_estimate(ratios), "trained": trained, "limit": limit}
 
 

@@ -242,35 +242,47 @@ def power_sum_polynomials(d: int, T: int, positions: tuple[int, ...] | None = No
     return PowerSumPolynomials.from_tensors(*phase_polynomials(d, T, positions))
 
 
-def phase_averaged_draws(law: Law, d: int, T: int, n: int, seed: int, positions: tuple[int, ...] | None = None,
-                         start: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(y, E[N | x_1], E[D | x_1])`` for draws ``start … start + n − 1`` of ``x_1`` (``y = x_1²``), the phases
-    averaged exactly.
+Columns = Callable[[np.ndarray, np.ndarray, np.ndarray], list[np.ndarray]]
+"""Maps ``(y, E[N | x_1], E[D | x_1])`` of a chunk of draws to the per-draw values an estimator keeps."""
+
+
+def phase_averaged_draws(law: Law, d: int, T: int, n: int, seed: int, columns: Columns,
+                         positions: tuple[int, ...] | None = None, start: int = 0,
+                         out: np.ndarray | None = None) -> np.ndarray:
+    """``columns(y, E[N | x_1], E[D | x_1])`` for draws ``start … start + n − 1`` of ``x_1`` (``y = x_1²``), the
+    phases averaged exactly.
 
     The draws form one stream per seed: chunk ``k`` (draws ``k·PHASE_CHUNK …``) comes from
     ``default_rng([seed, k])``, so the same seed gives the same numbers bit for bit, and a stream can be extended
-    (``start = n`` continues where ``n`` draws stopped).
+    (``start = n`` continues where ``n`` draws stopped). Only the columns are kept, chunk by chunk.
 
     Args:
         law: the law of ``x_1``.
         d: the dimension.
         T: the sequence length.
-        n: the number of draws of ``x_1``.
+        n: the number of draws of ``x_1`` (at least 1).
         seed: the seed of the stream.
+        columns: the per-draw values to keep.
         positions: the loss positions (default ``2..T-1``; see :func:`~mesatheory.routes.population.phase_polynomials`).
         start: the index of the first draw in the stream.
+        out: an array of shape ``(n, number of columns)`` to fill (default: a new one).
 
     Returns:
-        ``y`` of shape ``(n, d)`` and the two conditional statistics of shape ``(n,)``.
+        The columns, one row per draw.
     """
     poly = power_sum_polynomials(d, T, positions)
-    ys = []
+    parts, row = [], 0
     for k in range(start // PHASE_CHUNK, -(-(start + n) // PHASE_CHUNK)):
         chunk = law.sample(np.random.default_rng([seed, k]), PHASE_CHUNK, d)
         lo, hi = max(start - k * PHASE_CHUNK, 0), min(start + n - k * PHASE_CHUNK, PHASE_CHUNK)
-        ys.append(chunk[lo:hi] ** 2)
-    y = np.concatenate(ys) if ys else np.empty((0, d))
-    return (y, *poly.statistics(y))
+        y = chunk[lo:hi] ** 2
+        values = np.column_stack(columns(y, *poly.statistics(y)))
+        if out is None:
+            parts.append(values)
+        else:
+            out[row:row + len(values)] = values
+        row += len(values)
+    return out if out is not None else np.concatenate(parts)
 
 
 def draws_for(pilot: Estimate, least: int, most: int) -> int:
@@ -294,9 +306,9 @@ def draws_for(pilot: Estimate, least: int, most: int) -> int:
     return int(min(max(wanted, least), most))
 
 
-def sized_phase_draws(law: Law, d: int, T: int, seed: int, least: int, most: int,
-                      estimates: Callable[[tuple[np.ndarray, np.ndarray, np.ndarray]], list[Estimate]],
-                      positions: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sized_phase_draws(law: Law, d: int, T: int, seed: int, least: int, most: int, columns: Columns,
+                      estimates: Callable[[np.ndarray], list[Estimate]],
+                      positions: tuple[int, ...] | None = None) -> np.ndarray:
     """Phase-averaged draws (:func:`phase_averaged_draws`), as many as the estimates need to resolve
     ``SAMPLED_RESOLUTION``.
 
@@ -310,19 +322,29 @@ def sized_phase_draws(law: Law, d: int, T: int, seed: int, least: int, most: int
         seed: the seed of the stream.
         least: the pilot's size.
         most: the most draws.
-        estimates: the estimates the draws serve, computed from ``(y, N, D)``.
+        columns: the per-draw values to keep.
+        estimates: the estimates the draws serve, computed from the columns.
         positions: the loss positions (default ``2..T-1``).
 
     Returns:
-        ``(y, E[N | x_1], E[D | x_1])`` of all the draws.
+        The columns of all the draws, one row per draw.
     """
-    draws = phase_averaged_draws(law, d, T, least, seed, positions)
-    n = max(draws_for(e, least, most) for e in estimates(draws))
+    pilot = phase_averaged_draws(law, d, T, least, seed, columns, positions)
+    n = max(draws_for(e, least, most) for e in estimates(pilot))
     if n == least:
-        return draws
-    more = phase_averaged_draws(law, d, T, n - least, seed, positions, start=least)
-    y, N, D = (np.concatenate(pair) for pair in zip(draws, more, strict=True))
-    return y, N, D
+        return pilot
+    out = np.empty((n, pilot.shape[1]))
+    out[:least] = pilot
+    phase_averaged_draws(law, d, T, n - least, seed, columns, positions, start=least, out=out[least:])
+    return out
+
+
+def _ratio_columns(_y: np.ndarray, N: np.ndarray, D: np.ndarray) -> list[np.ndarray]:
+    return [N, D]
+
+
+def _ratio(columns: np.ndarray) -> list[Estimate]:
+    return [ratio_estimate(columns[:, 0], columns[:, 1])]
 
 
 def phase_averaged_estimate(law: Law, d: int, T: int, least: int, seed: int, most: int | None = None) -> Estimate:
@@ -343,8 +365,7 @@ def phase_averaged_estimate(law: Law, d: int, T: int, least: int, seed: int, mos
     Returns:
         The ratio estimate with its delta-method standard error.
     """
-    _, N, D = sized_phase_draws(law, d, T, seed, least, most or least, lambda draws: [ratio_estimate(*draws[1:])])
-    return ratio_estimate(N, D)
+    return _ratio(sized_phase_draws(law, d, T, seed, least, most or least, _ratio_columns, _ratio))[0]
 
 
 @dataclass(frozen=True)

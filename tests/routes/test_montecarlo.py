@@ -67,11 +67,13 @@ def test_a_stream_of_draws_extends_where_it_stopped():
     from mesatheory.laws import get_law
     from mesatheory.routes.montecarlo import PHASE_CHUNK, phase_averaged_draws
     law = get_law("laplace")
-    whole = phase_averaged_draws(law, 3, 8, PHASE_CHUNK + 100, 4)
-    head = phase_averaged_draws(law, 3, 8, 1000, 4)
-    tail = phase_averaged_draws(law, 3, 8, PHASE_CHUNK - 900, 4, start=1000)
-    for w, h, t in zip(whole, head, tail):
-        assert np.array_equal(w, np.concatenate([h, t]))
+
+    def columns(y, N, D):
+        return [y[:, 0], N, D]
+    whole = phase_averaged_draws(law, 3, 8, PHASE_CHUNK + 100, 4, columns)
+    head = phase_averaged_draws(law, 3, 8, 1000, 4, columns)
+    tail = phase_averaged_draws(law, 3, 8, PHASE_CHUNK - 900, 4, columns, start=1000)
+    assert np.array_equal(whole, np.concatenate([head, tail]))
 
 
 def test_draws_are_sized_to_resolve_the_sampled_resolution():
