@@ -286,7 +286,7 @@ def phase_averaged_draws(law: Law, d: int, T: int, n: int, seed: int, columns: C
 
 
 def draws_for(pilot: Estimate, least: int, most: int) -> int:
-    """How many draws bring the relative SE of ``pilot`` to ``SAMPLED_RESOLUTION / (Z_BAND + 2)``.
+    """How many draws bring the relative SE of ``pilot`` to ``SAMPLED_RESOLUTION / (Z_BAND + RESOLUTION_MARGIN)``.
 
     The SE falls as ``1/√n``; so a pilot of ``n₀`` draws with relative SE ``r`` asks for ``n₀ (r / target)²``,
     kept within ``[least, most]``. An estimate with SE 0 asks for ``least``, one of value 0 (and SE > 0) for ``most``.
@@ -301,7 +301,7 @@ def draws_for(pilot: Estimate, least: int, most: int) -> int:
     """
     if pilot.se <= 0:
         return least
-    target = paper.SAMPLED_RESOLUTION / (paper.Z_BAND + 2)
+    target = paper.SAMPLED_RESOLUTION / (paper.Z_BAND + paper.RESOLUTION_MARGIN)
     wanted = ceil(pilot.n * (pilot.relative_se / target) ** 2) if pilot.value else most
     return int(min(max(wanted, least), most))
 

@@ -79,7 +79,7 @@ def test_a_stream_of_draws_extends_where_it_stopped():
 def test_draws_are_sized_to_resolve_the_sampled_resolution():
     from mesatheory import paper
     from mesatheory.routes.montecarlo import draws_for
-    target = paper.SAMPLED_RESOLUTION / (paper.Z_BAND + 2)
+    target = paper.SAMPLED_RESOLUTION / (paper.Z_BAND + paper.RESOLUTION_MARGIN)
     assert draws_for(Estimate(1.0, 2 * target, 1000), 1000, 10**6) == 4000      # SE halves with 4× the draws
     assert draws_for(Estimate(1.0, target / 2, 1000), 1000, 10**6) == 1000      # already resolved: the pilot
     assert draws_for(Estimate(1.0, 100 * target, 1000), 1000, 10**6) == 10**6  # capped
