@@ -36,7 +36,8 @@ PARAMETER_SYMBOLS: dict[str, sp.Symbol] = {
     "sigma": sp.Symbol("sigma", positive=True), "width": sp.Symbol("w", positive=True),
     "scale": sp.Symbol("c", positive=True), "nu": sp.Symbol("nu", positive=True),
     "rate": sp.Symbol("r", positive=True), "shape": sp.Symbol("k", positive=True),
-    "rho": sp.Symbol("rho", nonnegative=True), "radius": sp.Symbol("r", positive=True)}
+    "rho": sp.Symbol("rho", nonnegative=True), "radius": sp.Symbol("r", positive=True),
+    "ratio": sp.Symbol("q", positive=True)}
 
 
 def _student_t(nu: sp.Expr, scale: sp.Expr) -> sp.Expr:
