@@ -176,4 +176,22 @@ def fixed_point(m: CoordinateMoments, T: int, a0: float, b0: float) -> FixedPoin
     return FixedPoint(y[:d], y[d:], float(np.max(np.abs(grad(y)))) / scale)
 
 
-__all__ = ["CoordinateMoments", "FixedPoint", "fixed_point", "reduced_gradient", "reduced_loss"]
+def vanilla_product(m: CoordinateMoments, T: int) -> float:
+    """The best single product ``c`` with every ``a_j = b_j = √c`` (vanilla one-step GD, step ``c/(t−1)``).
+
+    There :func:`reduced_loss` is ``½ Σ_j [n (κ2_j c² − 2κ1_j c + m2_j) + H c² Σ_{k≠j} M_jk]``, a quadratic in ``c``
+    minimised at ``c = n Σ_j κ1_j / (n Σ_j κ2_j + H Σ_{j≠k} M_jk)``.
+
+    Args:
+        m: the moments.
+        T: the sequence length.
+
+    Returns:
+        That product.
+    """
+    f = m.floats()
+    n, H = T - 2, float(harmonic(T - 2))
+    return float(n * np.sum(f.k1) / (n * np.sum(f.k2) + H * np.sum(f.cross)))
+
+
+__all__ = ["CoordinateMoments", "FixedPoint", "fixed_point", "reduced_gradient", "reduced_loss", "vanilla_product"]
