@@ -63,8 +63,8 @@ class ScaledGaussian(JointLaw):
         if d >= 2 and scales[1] != scales[0]:
             return False, (f"the κ's depend on the coordinate (κ1 = 3σ_j⁴: {3 * scales[0]**4} at j = 1, "
                            f"{3 * scales[1]**4} at j = 2); the mixed moments vanish (independent, sign-symmetric "
-                           "coordinates), so the flow stays diagonal but its entries separate: theorem1.per_coordinate decides "
-                           "the per-coordinate fixed points")
+                           "coordinates), so the flow stays diagonal but its entries separate: "
+                           "theorem1.per_coordinate decides the per-coordinate fixed points")
         return True, "independent N(0, σ²) coordinates of one scale (ratio = 1): the Gaussian law"
 
     def sample(self, rng: np.random.Generator, n: int, d: int) -> np.ndarray:

@@ -50,10 +50,10 @@ class CoordinateMoments:
         cross: ``M_jk = E[x_j² x_k⁴]`` (``d × d``, diagonal 0).
     """
 
-    m2: Sequence[Any]
-    k1: Sequence[Any]
-    k2: Sequence[Any]
-    cross: Sequence[Sequence[Any]]
+    m2: Sequence[Any] | np.ndarray
+    k1: Sequence[Any] | np.ndarray
+    k2: Sequence[Any] | np.ndarray
+    cross: Sequence[Sequence[Any]] | np.ndarray
 
     @classmethod
     def from_law(cls, law: Law, d: int) -> CoordinateMoments:
@@ -82,7 +82,8 @@ class CoordinateMoments:
 
     def floats(self) -> CoordinateMoments:
         """The same moments as float64 arrays."""
-        return CoordinateMoments(*(np.array(v, dtype=float) for v in (self.m2, self.k1, self.k2, self.cross)))
+        m2, k1, k2, cross = (np.array(v, dtype=float) for v in (self.m2, self.k1, self.k2, self.cross))
+        return CoordinateMoments(m2, k1, k2, cross)
 
 
 def reduced_loss(a: Any, b: Any, m: CoordinateMoments, n: Any, H: Any) -> Any:
