@@ -1,4 +1,4 @@
-"""Step 3.2: the per-coordinate diagonal point ``W^{KQ}_{32} = diag(a_j)``, ``W^{PV}_{12} = diag(b_j)``.
+"""Step 3, continued: the per-coordinate diagonal point ``W^{KQ}_{32} = diag(a_j)``, ``W^{PV}_{12} = diag(b_j)``.
 
 For a law whose coordinates are not exchangeable the diagonal entries separate, so the derivation is redone at
 the per-coordinate point, from the model's definition:
@@ -180,7 +180,7 @@ def preconditioned_gd_difference(d: int) -> tuple[IndexedSum, ...]:
 
 
 def steps() -> list[Step]:
-    """Step 3.2 of the derivation (per-coordinate diagonal point), for the report.
+    """The per-coordinate steps of step 3 (rendered after those of :mod:`.dynamics`), for the report.
 
     Returns:
         The steps: the loss and its gradient against the per-coordinate formulas, the off-diagonal gradient for
@@ -192,7 +192,7 @@ def steps() -> list[Step]:
     off_zero = all(not off_diagonal_gradient(d) for d in CHECKED_DIMENSIONS)
     gd_ok = all(all(x.is_zero() for x in preconditioned_gd_difference(d)) for d in CHECKED_DIMENSIONS)
     return [
-        Step("per_coordinate.loss", "Per-coordinate diagonal point: the loss",
+        Step("dynamics.per_coordinate_loss", "Per-coordinate diagonal point: the loss",
              "At $W^{KQ}_{32}=\\mathrm{diag}(a_j)$, $W^{PV}_{12}=\\mathrm{diag}(b_j)$ the engine gives, for any law "
              "(moments $M[p]$), with $c_j=a_jb_j$ and $M_{jk}=\\mathbb{E}[x_j^2x_k^4]$: "
              "$L=\\tfrac12\\sum_j[(T-2)(\\kappa_{2,j}c_j^2-2\\kappa_{1,j}c_j+m_{2,j})+H_{T-2}\\,b_j^2\\sum_{k\\ne j}"
@@ -201,7 +201,7 @@ def steps() -> list[Step]:
              f"Derived loss minus `theory.per_coordinate.reduced_loss` simplifies to 0 for d = 2, 3: {loss_ok}; "
              f"its derivatives in every $a_j$, $b_j$ equal `reduced_gradient`: {grad_ok}.",
              "symbolic $T$, $a_j$, $b_j$ and moments; explicit $d = 2, 3$", holds=loss_ok and grad_ok),
-        Step("per_coordinate.fixed_points", "Per-coordinate fixed points",
+        Step("dynamics.per_coordinate_fixed_points", "Per-coordinate fixed points",
              "$\\partial L/\\partial b_j = (T-2)(\\kappa_{2,j}a_j^2b_j-\\kappa_{1,j}a_j)+H_{T-2}b_j\\sum_{k\\ne j}a_k^2"
              "M_{jk}$ and $\\partial L/\\partial a_j = (T-2)(\\kappa_{2,j}a_jb_j^2-\\kappa_{1,j}b_j)+H_{T-2}a_j"
              "\\sum_{k\\ne j}b_k^2M_{kj}$: the $a$ of coordinate $j$ sees $M_{kj}$ ($\\tilde\\kappa_3$-type), its $b$ "
@@ -213,14 +213,14 @@ def steps() -> list[Step]:
              (Result("\\partial L/\\partial a_1\\ (d=2)", sp.factor(sp.diff(derived_loss(2), a[0]))),
               Result("\\partial L/\\partial b_1\\ (d=2)", sp.factor(sp.diff(derived_loss(2), b[0])))),
              "Derivatives of the derived loss by SymPy.", "symbolic; explicit $d = 2$", holds=grad_ok),
-        Step("per_coordinate.invariance", "The per-coordinate diagonal is invariant for independent symmetric "
+        Step("dynamics.per_coordinate_invariance", "The per-coordinate diagonal is invariant for independent symmetric "
              "coordinates",
              "The gradient of every other entry at the per-coordinate point, with every moment that has an odd "
              "power set to 0 (independent coordinates, each sign-symmetric): "
              + ("identically 0 — the flow keeps the diagonal form, only its entries separate."
                 if off_zero else "not identically 0."),
              (), "Derived entry by entry (symbolic $t$, $a_j$, $b_j$).", "explicit $d = 2, 3$", holds=off_zero),
-        Step("per_coordinate.preconditioned", "The trained map is a preconditioned gradient-descent step",
+        Step("dynamics.per_coordinate_preconditioned", "The trained map is a preconditioned gradient-descent step",
              "$\\hat y_t = \\mathrm{diag}(b)\\,\\hat G_t\\,\\mathrm{diag}(a)\\,x_t$ with "
              "$\\hat G_t=\\frac1{t-1}\\sum_{i=1}^{t-1}x_{i+1}x_i^*=-\\frac1{t-1}\\nabla L_{OLS,t}(0)$: one GD step "
              "from $W=0$ preconditioned by $\\mathrm{diag}(b)$ on the left and $\\mathrm{diag}(a)$ on the right "
