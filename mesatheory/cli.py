@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=paper.VERIFY_SEED,
                    help="random seed (default %(default)s)")
     v.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    v.add_argument("--symbolic", action="store_true",
+                   help="also the κ's, ã·b̃(T, d), its limit, limit loss and recovery in the family's parameters, "
+                        "with their values here (SymPy, 0.3–8 s)")
     v.set_defaults(run=_run_verify)
 
     d = sub.add_parser("derive", help="write the SymPy derivation reports (Markdown + JSON)")
@@ -143,11 +146,14 @@ def _run_verify(args: argparse.Namespace) -> int:
 
     law = get_law(args.dist)
     result = verify(law, d=args.d, T=args.T, seed=args.seed, a0=args.a0, b0=args.b0, samples=args.samples,
-                    progress=_progress(not args.json and sys.stderr.isatty()))
+                    progress=_progress(not args.json and sys.stderr.isatty()), symbolic=args.symbolic)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         print(render(result))
+        if args.symbolic:
+            from .derive.symbolic_law import symbolic_text
+            print("\n" + symbolic_text(result.symbolic, args.d, args.T))
     return EXIT_FAILED if not result.passed else EXIT_PASSED if result.decided else EXIT_UNDECIDED
 
 
