@@ -48,3 +48,12 @@ def test_the_sampler_has_the_scales():
     law = get_law("scaled:sigma=1,ratio=2")
     draws = law.sample(np.random.default_rng(0), 200_000, 3)
     assert np.std(draws, axis=0) == pytest.approx([1, 2, 4], rel=0.01)
+
+
+def test_laws_lists_the_per_coordinate_fixed_points(capsys):
+    from mesatheory.cli import main
+    from mesatheory.theory.per_coordinate import CoordinateMoments, fixed_point
+    assert main(["laws", "--d", "2"]) == 0
+    out = capsys.readouterr().out
+    c = fixed_point(CoordinateMoments.from_law(get_law("scaled"), 2), 100, 0.1, 0.1).c
+    assert f"scaled:sigma=1,ratio=5/4: c_j = ({c[0]:.6g}, {c[1]:.6g})" in out
