@@ -20,6 +20,7 @@ from functools import cache
 import sympy as sp
 
 from ..theory.per_coordinate import CoordinateMoments, reduced_gradient, reduced_loss
+from .gradient import Entry, all_entries, gradient_at
 from .prediction import ols_gradient_at_zero
 from .steps import Result, Step
 from .sums import IndexedSum
@@ -124,36 +125,25 @@ def _odd_moments_zero(expr: sp.Expr) -> sp.Expr:
 
 
 @cache
-def off_diagonal_gradient(d: int) -> dict[tuple[str, int, int], sp.Expr]:
+def off_diagonal_gradient(d: int) -> dict[Entry, sp.Expr]:
     """The per-position gradient of every entry outside the per-coordinate diagonal form, with odd moments 0.
 
     Args:
         d: the dimension.
 
     Returns:
-        ``{(matrix, row, col): ∂ℓ_t/∂W}`` for the entries where it is not identically 0 (empty when the flow
-        stays on the per-coordinate diagonal).
+        ``{entry: ∂ℓ_t/∂W}`` (:func:`mesatheory.derive.gradient.gradient_at` at the per-coordinate point) for the
+        entries where it is not identically 0 (empty when the flow stays on the per-coordinate diagonal).
     """
     model = Model(d)
     kq, pv = point(d)
-    active = {("KQ", 2 * d + j, d + j) for j in range(d)} | {("PV", j, d + j) for j in range(d)}
+    residual = tuple(y - x for y, x in zip(model.prediction(kq, pv), model.target()))
     out = {}
-    residual = [y - x for y, x in zip(model.prediction(kq, pv), model.target())]
-    for matrix in ("KQ", "PV"):
-        for row in range(3 * d):
-            for col in range(3 * d):
-                if (matrix, row, col) in active:
-                    continue
-                unit = sp.zeros(3 * d, 3 * d)
-                unit[row, col] = 1
-                dy = model.prediction(unit, pv) if matrix == "KQ" else model.prediction(kq, unit)
-                total = sp.Integer(0)
-                for r, g in zip(residual, dy):
-                    if g.terms:
-                        total += population(model, (r * g.conj() + g * r.conj()).scale(sp.Rational(1, 2)))
-                value = sp.expand(_odd_moments_zero(total))
-                if value != 0:
-                    out[(matrix, row, col)] = value
+    for entry in all_entries(d):
+        if not entry.active(d):
+            value = sp.expand(_odd_moments_zero(gradient_at(model, kq, pv, residual, entry)))
+            if value != 0:
+                out[entry] = value
     return out
 
 

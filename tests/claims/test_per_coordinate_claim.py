@@ -66,3 +66,9 @@ def test_the_evidence_is_per_coordinate():
     evidence = per_coordinate.check_per_coordinate(_setting()).evidence
     assert len(evidence["c_fixed_point"]) == 2
     assert np.allclose(np.array(evidence["a_flow"]) * np.array(evidence["b_flow"]), evidence["c_flow"])
+
+
+def test_a_trained_model_no_better_than_vanilla_gd_fails(monkeypatch):
+    from mesatheory.model.quartic import QuarticLoss
+    monkeypatch.setattr(QuarticLoss, "loss", lambda self, P, Q: 1.0)      # trained and vanilla losses equal
+    assert per_coordinate.check_per_coordinate(_setting()).passed is False
