@@ -59,6 +59,27 @@ def predicted(s: Setting) -> FixedPoint:
     return s.memo("per_coordinate_fixed_point", lambda: fixed_point(coordinate_moments(s), s.T, s.a0, s.b0))
 
 
+def _precondition(s: Setting) -> str | None:
+    """Why the claim does not apply (exchangeable coordinates, the flow leaves the diagonal, ...), or ``None``.
+
+    Raises:
+        Unavailable: the exact tables exceed their budget.
+    """
+    if s.law.iid:
+        return "i.i.d. coordinates are exchangeable: one product for all (theorem1.*)"
+    if s.d < 2:
+        return "d = 1 has one coordinate (theorem1.*)"
+    if not s.kappas.finite:
+        return "a κ is not finite"
+    if coordinate_moments(s).exchangeable:
+        return "the coordinates' moments agree (m2, κ1, κ2, κ3, κ̃3): one product for all (theorem1.*, beyond.*)"
+    if s.a0 + s.b0 == 0:
+        return SADDLE
+    if not per_coordinate_applies(s):
+        return "the off-diagonal gradient at the start is not 0: the flow leaves the diagonal form (beyond.*)"
+    return None
+
+
 def check_per_coordinate(s: Setting) -> Verdict:
     """``theorem1.per_coordinate``: the exact full flow reaches the per-coordinate fixed points (module docstring).
 
@@ -69,24 +90,17 @@ def check_per_coordinate(s: Setting) -> Verdict:
         The verdict; not applicable, with the reason, for exchangeable laws, flows that leave the diagonal, infinite
         moments, the saddle start, or tables over budget.
     """
-    if s.law.iid or s.d < 2:
-        return CLAIM.not_applicable("i.i.d. coordinates are exchangeable: one product for all, checked by "
-                                    "theorem1.*" if s.law.iid else "d = 1 has one coordinate: see theorem1.*")
-    if not s.kappas.finite:
-        return CLAIM.not_applicable("a κ is not finite")
-    if coordinate_moments(s).exchangeable:
-        return CLAIM.not_applicable("the coordinates' moments agree (m2, κ1, κ2, κ3, κ̃3): one product for all, "
-                                    "checked by theorem1.*")
-    if s.a0 + s.b0 == 0:
-        return CLAIM.not_applicable(SADDLE)
     try:
-        if not per_coordinate_applies(s):
-            return CLAIM.not_applicable("the off-diagonal gradient at the start is not 0: the flow leaves the "
-                                        "diagonal form (see beyond.*)")
-        path = unmasked_flow(s)
-        size = unit(s)
+        why = _precondition(s)
+        if why is None:
+            path = unmasked_flow(s)
+            size = unit(s)
     except Unavailable as exc:
-        return CLAIM.not_applicable(declined(s, exc))
+        why = declined(s, exc)
+    if why is not None:
+        if not s.assumption2.holds and why != SADDLE:
+            why = f"Assumption 2 is violated ({s.assumption2.reason}), and {why}"
+        return CLAIM.not_applicable(why)
     fp = predicted(s)
     d = s.d
     P, Q = path.P[-1], path.Q[-1]
