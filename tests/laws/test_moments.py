@@ -67,3 +67,12 @@ def test_the_exp_recurrence_is_the_series():
     expr = sp.exp(3 * sp.sin(t) + 1)
     series = sp.series(expr, t, 0, 9).removeO()
     assert all(sp.simplify(c - series.coeff(t, k)) == 0 for k, c in enumerate(_taylor(expr, t, 8)))
+
+
+def test_an_mgf_with_a_conditional_integral_is_not_expanded():
+    """SymPy's Kumaraswamy MGF is a Piecewise holding an Integral: no series is tried (it took over 100 s)."""
+    import sympy.stats as st
+
+    from mesatheory.laws.base import _moments_from_mgf
+    assert _moments_from_mgf(st.Kumaraswamy("k", 2, 3) - sp.Rational(1, 2), 12) == {}
+    assert _moments_from_mgf(st.Normal("n", 0, 1), 4)[4] == 3
