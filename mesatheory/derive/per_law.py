@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .. import paper
 from ..laws import FAMILIES, Decision, Kappas, Law, decide_assumption2, kappas
 from ..theory import LADDER, limit_product, product_from_kappas, recovery, trained_loss
 from ..theory.per_coordinate import CoordinateMoments, FixedPoint, fixed_point
@@ -26,7 +27,6 @@ from .symbolic_law import D_SYMBOL, SymbolicDerivation, derive_symbolic
 from .symbols import K1, K2, K3, M2, A, B, C, T
 
 PAPER_D, PAPER_T = 5, 100
-PAPER_START = (0.1, 0.1)   # the paper's (a_0, b_0) of the per-coordinate fixed point's entries
 
 
 def swapped_kappa3(law: Law, d: int) -> sp.Expr:
@@ -145,7 +145,7 @@ def derive_law(law: Law, d: int = PAPER_D, T_value: int = PAPER_T) -> LawDerivat
     coordinates = None if law.iid else CoordinateMoments.from_law(law, d)
     if coordinates is not None and coordinates.exchangeable:
         coordinates = None
-    fixed = None if coordinates is None else fixed_point(coordinates, T_value, *PAPER_START)
+    fixed = None if coordinates is None else fixed_point(coordinates, T_value, paper.A0, paper.B0)
     return LawDerivation(law, d, T_value, decision, k, swapped_kappa3(law, d), product_T, product_Td, limit,
                          product, law_gradient(law, d), problem, symbolic, coordinates, fixed)
 
@@ -314,8 +314,8 @@ def per_coordinate_step(m: CoordinateMoments, fp: FixedPoint, d: int, T_value: i
     return Step(
         "law.per_coordinate", "Per-coordinate fixed points (non-exchangeable coordinates)",
         f"The coordinates' moments differ, so the entries of $\\mathrm{{diag}}(a_j)$, $\\mathrm{{diag}}(b_j)$ "
-        f"separate (step 3, per-coordinate point): the flow from $a_j = {PAPER_START[0]}$, "
-        f"$b_j = {PAPER_START[1]}$ ends at the per-coordinate fixed point below, and the trained map is the "
+        f"separate (step 3, per-coordinate point): the flow from $a_j = {paper.A0}$, "
+        f"$b_j = {paper.B0}$ ends at the per-coordinate fixed point below, and the trained map is the "
         "preconditioned step "
         f"$\\hat y_t = \\mathrm{{diag}}(\\tilde b)\\hat G_t\\mathrm{{diag}}(\\tilde a)x_t$. The products $c_j$ "
         "do not depend on the start; the entries do (through the conserved $\\sum_j(a_j^2-b_j^2)$).",
