@@ -72,3 +72,15 @@ def test_a_trained_model_no_better_than_vanilla_gd_fails(monkeypatch):
     from mesatheory.model.quartic import QuarticLoss
     monkeypatch.setattr(QuarticLoss, "loss", lambda self, P, Q: 1.0)      # trained and vanilla losses equal
     assert per_coordinate.check_per_coordinate(_setting()).passed is False
+
+
+def test_tables_over_budget_and_the_saddle_are_not_applicable(monkeypatch):
+    from mesatheory.errors import Unavailable
+    saddle = per_coordinate.check_per_coordinate(Setting(get_law("scaled"), d=2, T=8, a0=0.5, b0=-0.5))
+    assert saddle.passed is None and "saddle" in saddle.reason
+
+    def over_budget(self, positions=None):
+        raise Unavailable("the tables need 1e12 bytes")
+    monkeypatch.setattr(Setting, "population_loss", over_budget)
+    verdict = per_coordinate.check_per_coordinate(_setting())
+    assert verdict.passed is None and "declined: the tables need" in verdict.reason
