@@ -240,15 +240,17 @@ def _run_laws(args: argparse.Namespace) -> int:
 def _print_per_coordinate_laws(d: int) -> None:
     """The per-coordinate fixed points (:mod:`mesatheory.theory.per_coordinate`) of the non-exchangeable families."""
     from .laws import FAMILIES
-    from .theory.per_coordinate import CoordinateMoments, fixed_point
+    from .theory.per_coordinate import MAX_D, CoordinateMoments, fixed_point
 
     lines = []
     for family in FAMILIES.values():
         law = family.make()
-        moments = None if law.iid or d < 2 else CoordinateMoments.from_law(law, d)
+        moments = None if law.iid or not 2 <= d <= MAX_D else CoordinateMoments.from_law(law, d)
         if moments is not None and not moments.exchangeable:
             fp = fixed_point(moments, paper.T, paper.A0, paper.B0)
             lines.append(f"  {law.spec}: c_j = ({', '.join(f'{c:.6g}' for c in fp.c)})")
+    if d > MAX_D:
+        lines.append(f"  not solved: the per-coordinate fixed points are offered for d ≤ {MAX_D}")
     if lines:
         print(f"\nnon-exchangeable: per-coordinate fixed points c_j = ã_j b̃_j at d = {d}, T = {paper.T} "
               "(trained map diag(b̃) Ĝ_t diag(ã); mesatheory verify checks them: theorem1.per_coordinate)")

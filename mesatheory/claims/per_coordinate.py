@@ -93,6 +93,7 @@ def check_per_coordinate(s: Setting) -> Verdict:
     try:
         why = _precondition(s)
         if why is None:
+            fp = predicted(s)
             path = unmasked_flow(s)
             size = unit(s)
     except Unavailable as exc:
@@ -101,7 +102,6 @@ def check_per_coordinate(s: Setting) -> Verdict:
         if not s.assumption2.holds and why != SADDLE:
             why = f"Assumption 2 is violated ({s.assumption2.reason}), and {why}"
         return CLAIM.not_applicable(why)
-    fp = predicted(s)
     d = s.d
     P, Q = path.P[-1], path.Q[-1]
     a, b = np.diag(Q[d:, :d]).copy(), np.diag(P[:, :d]).copy()

@@ -54,3 +54,10 @@ def test_vanilla_product_minimises_the_loss_along_equal_entries():
                                                   float(harmonic(T - 2))), bounds=(1e-6, 1.0), method="bounded",
                            options={"xatol": 1e-12})
     assert vanilla_product(SCALED, T) == pytest.approx(best.x, rel=1e-6)
+
+
+def test_above_max_d_the_solve_is_declined():
+    from mesatheory.errors import Unavailable
+    from mesatheory.theory.per_coordinate import MAX_D
+    with pytest.raises(Unavailable, match=f"d ≤ {MAX_D}"):
+        fixed_point(CoordinateMoments.from_law(get_law("scaled"), MAX_D + 1), 20, 0.1, 0.1)
