@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from scipy.integrate import solve_ivp
+from scipy.optimize import root
 
 from ..errors import Unavailable
 from ..laws import Law
@@ -181,7 +182,6 @@ def fixed_point(m: CoordinateMoments, T: int, a0: float, b0: float) -> FixedPoin
         g = grad(y) / scale
         return np.concatenate([g[:2 * d - 1], [(np.sum(y[:d]**2 - y[d:]**2) - conserved) / max(1.0, abs(conserved))]])
 
-    from scipy.optimize import root   # imported here: verify's import path does not pay for scipy.optimize
     polished = root(equations, sol.y[:, -1], method="hybr", tol=1e-15)
     y = polished.x
     return FixedPoint(y[:d], y[d:], float(np.max(np.abs(grad(y)))) / scale)
