@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=paper.VERIFY_SEED,
                    help="random seed (default %(default)s)")
     v.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    v.add_argument("--symbolic", action="store_true",
+                   help="also the κ's, ã·b̃(T, d), its limit, limit loss and recovery in the family's parameters, "
+                        "with their values here (SymPy, 0.3–8 s)")
     v.set_defaults(run=_run_verify)
 
     d = sub.add_parser("derive", help="write the SymPy derivation reports (Markdown + JSON)")
@@ -143,11 +146,14 @@ def _run_verify(args: argparse.Namespace) -> int:
 
     law = get_law(args.dist)
     result = verify(law, d=args.d, T=args.T, seed=args.seed, a0=args.a0, b0=args.b0, samples=args.samples,
-                    progress=_progress(not args.json and sys.stderr.isatty()))
+                    progress=_progress(not args.json and sys.stderr.isatty()), symbolic=args.symbolic)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
         print(render(result))
+        if args.symbolic:
+            from .derive.symbolic_law import symbolic_text
+            print("\n" + symbolic_text(result.symbolic, args.d, args.T))
     return EXIT_FAILED if not result.passed else EXIT_PASSED if result.decided else EXIT_UNDECIDED
 
 
@@ -225,9 +231,30 @@ def _run_laws(args: argparse.Namespace) -> int:
     print(f"built-in laws of x1 at d = {args.d} (exact moments; parameters as name:key=value,...)")
     for row in [header, ["─" * w for w in widths]] + rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    _print_per_coordinate_laws(args.d)
     if args.symbolic:
         _print_symbolic_laws(args.d)
     return 0
+
+
+def _print_per_coordinate_laws(d: int) -> None:
+    """The per-coordinate fixed points (:mod:`mesatheory.theory.per_coordinate`) of the non-exchangeable families."""
+    from .laws import FAMILIES
+    from .theory.per_coordinate import MAX_D, CoordinateMoments, fixed_point
+
+    lines = []
+    for family in FAMILIES.values():
+        law = family.make()
+        moments = None if law.iid or not 2 <= d <= MAX_D else CoordinateMoments.from_law(law, d)
+        if moments is not None and not moments.exchangeable:
+            fp = fixed_point(moments, paper.T, paper.A0, paper.B0)
+            lines.append(f"  {law.spec}: c_j = ({', '.join(f'{c:.6g}' for c in fp.c)})")
+    if d > MAX_D:
+        lines.append(f"  not solved: the per-coordinate fixed points are offered for d ≤ {MAX_D}")
+    if lines:
+        print(f"\nnon-exchangeable: per-coordinate fixed points c_j = ã_j b̃_j at d = {d}, T = {paper.T} "
+              "(trained map diag(b̃) Ĝ_t diag(ã); mesatheory verify checks them: theorem1.per_coordinate)")
+        print("\n".join(lines))
 
 
 def _print_symbolic_laws(d: int) -> None:

@@ -24,6 +24,10 @@ class VerifyResult:
 
     setting: Setting
     claims: list[Verdict]
+    symbolic: dict[str, Any] | None = None
+    asked_symbolic: bool = False
+    """The symbolic block of ``verify --symbolic`` (:func:`mesatheory.derive.symbolic_law.symbolic_block`): absent
+    (``None``) unless asked for and the law is a built-in family."""
 
     @property
     def passed(self) -> bool:
@@ -53,10 +57,12 @@ class VerifyResult:
             the schema's name and version (:data:`mesatheory.schema.VERIFY_RESULT`, shipped as
             ``mesatheory/schema/verify-result.v1.json``), the law and its parameters, the sizes, the exact κ's (as
             floats and as exact strings), every verdict (:meth:`~mesatheory.claims.base.Verdict.to_dict`),
-            :attr:`passed` and the number of decided claims.
+            :attr:`passed`, the number of decided claims, and the symbolic block (:attr:`symbolic`; ``null`` for a
+            law that is not a built-in family).
         """
         s = self.setting
         k = s.kappas
+        extra = {} if not self.asked_symbolic else {"symbolic": self.symbolic}
         return to_json({
             "schema": VERIFY_RESULT,
             "law": {"name": s.law.name, "params": {key: str(v) for key, v in s.law.params.items()}},
@@ -66,6 +72,7 @@ class VerifyResult:
             "claims": [v.to_dict() for v in self.claims],
             "passed": self.passed,
             "decided": len(self.decided),
+            **extra,
         })
 
 
@@ -121,7 +128,7 @@ def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> lis
 
 def verify(law: Law | str, d: int = paper.D, T: int = paper.T, seed: int = paper.VERIFY_SEED,
            a0: float = paper.A0, b0: float = paper.B0, samples: int = paper.VERIFY_SAMPLES,
-           progress: Callable[[str], None] | None = None) -> VerifyResult:
+           progress: Callable[[str], None] | None = None, symbolic: bool = False) -> VerifyResult:
     """Check every claim of the paper for one law of ``x_1``.
 
     Args:
@@ -134,6 +141,8 @@ def verify(law: Law | str, d: int = paper.D, T: int = paper.T, seed: int = paper
         samples: the number of Monte-Carlo sequences.
         progress: if given, called with each claim's name before it runs (the ``SECOND_CORE`` claims run in a second
             process and are not announced).
+        symbolic: also derive the law's results in its family's parameters (κ's, ``c*(T, d)``, its limit, the limit
+            loss, recovery) with their values at this law, ``d`` and ``T`` (SymPy; 0.3–8 s).
 
     Returns:
         The verdict of every claim, in the order of :data:`mesatheory.claims.CLAIMS`.
@@ -146,4 +155,8 @@ def verify(law: Law | str, d: int = paper.D, T: int = paper.T, seed: int = paper
     d, T, seed, a0, b0, samples = validate.setting(d, T, seed, a0, b0, samples)
     setting = Setting(law=get_law(law), d=d, T=T, a0=a0, b0=b0, samples=samples, seed=seed)
     setting.check()
-    return VerifyResult(setting, _run_claims(setting, progress))
+    claims = _run_claims(setting, progress)
+    if not symbolic:
+        return VerifyResult(setting, claims)
+    from .derive.symbolic_law import symbolic_block
+    return VerifyResult(setting, claims, symbolic_block(setting.law, d, T), asked_symbolic=True)

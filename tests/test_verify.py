@@ -19,7 +19,11 @@ def test_defaults_every_builtin_law(spec):
     assert failed == EXPECTED_FAILURES.get(spec, set())
     assert result.passed == (not failed)
     claims = {c.id: c for c in result.claims}
-    if spec.startswith(("full_one", "equicorrelated")):   # Assumption 2 violated (E[x_1 x_2] ≠ 0 for both)
+    if spec.startswith("scaled"):       # not exchangeable: per-coordinate fixed points instead of one product
+        assert claims["assumption2"].passed is None and claims["theorem1.per_coordinate"].passed is True
+        assert all(c.passed is None for cid, c in claims.items()
+                   if cid.startswith(("theorem1.", "theorem2.", "beyond.")) and cid != "theorem1.per_coordinate")
+    elif spec.startswith(("full_one", "equicorrelated")):   # Assumption 2 violated (E[x_1 x_2] ≠ 0 for both)
         assert claims["assumption2"].passed is None
         assert all(c.passed is None for cid, c in claims.items() if cid.startswith("theorem1."))
     else:

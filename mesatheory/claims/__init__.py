@@ -9,6 +9,7 @@ each verdict also carries the paper's name (docs/paper.md §0).
 * :mod:`.invariance` — Theorem 1: the flow stays diagonal (exact gradient);
 * :mod:`.theorem1` — Theorem 1's product four ways (closed form, ODE, Monte Carlo, cubature);
 * :mod:`.full_flow` — Theorem 1 over every entry (the exact full flow);
+* :mod:`.per_coordinate` — non-exchangeable coordinates: per-coordinate fixed points (derived here);
 * :mod:`.corollary1` — the trained model is one gradient-descent step;
 * :mod:`.theorem2`, :mod:`.recovery` — the capability limit and the recovery condition;
 * :mod:`.beyond` — laws beyond Assumption 2 (the paper's §5).
@@ -24,6 +25,7 @@ from .beyond import check_leaves_diagonal, check_masked_limit, check_not_one_ste
 from .corollary1 import check_corollary1
 from .full_flow import check_full_flow
 from .invariance import check_invariance
+from .per_coordinate import check_per_coordinate
 from .recovery import check_recovery_condition, check_recovery_finite_T
 from .sampler import check_sampler
 from .theorem1 import check_closed_form, check_cubature, check_monte_carlo, check_ode
@@ -40,6 +42,7 @@ CLAIMS: list[ClaimCheck] = [
     check_monte_carlo,
     check_cubature,
     check_full_flow,
+    check_per_coordinate,
     check_corollary1,
     check_ratio,
     check_limit,

@@ -32,6 +32,7 @@ from ..routes.population_flow import solve_full_flow
 from .assumption2 import SADDLE, finite_moment, sampled_budget
 from .base import Claim, Setting, Verdict, declined
 from .full_flow import OFFDIAG_TOL, offdiagonal_gradient, unit, unmasked_flow
+from .per_coordinate import per_coordinate_applies
 from .theorem1 import Route, check_cubature, check_monte_carlo, check_ode
 from .tolerance import Tolerance
 
@@ -71,6 +72,9 @@ def beyond_precondition(s: Setting) -> str | None:
         leaves = offdiagonal_gradient(s) > OFFDIAG_TOL
     except Unavailable as exc:
         return declined(s, exc)
+    if not leaves and per_coordinate_applies(s):
+        return ("the coordinates are not exchangeable and the flow keeps the diagonal form: the §5 claims compare "
+                "with one product c*, this law has one per coordinate (see theorem1.per_coordinate)")
     if s.assumption2.holds and not leaves:
         return ("Assumption 2 holds and the exact off-diagonal gradient at the start is 0: the flow is diagonal "
                 "without masking (see theorem1.*)")

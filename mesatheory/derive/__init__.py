@@ -8,6 +8,7 @@ Modules, one job each:
 * :mod:`.prediction` — step 1, Corollary 1 (one gradient-descent step);
 * :mod:`.loss` — step 2, the population loss on the diagonal;
 * :mod:`.dynamics` — step 3, the reduced flow, invariants, fixed point, basin, rate, closed form;
+* :mod:`.per_coordinate` — step 3 at the per-coordinate point ``diag(a_j)``, ``diag(b_j)`` (non-exchangeable laws);
 * :mod:`.gradient` — step 4, the gradient at a diagonal point for every entry;
 * :mod:`.per_law` — step 5, one law's moments substituted;
 * :mod:`.steps`, :mod:`.report` — steps as data; Markdown/JSON reports (:func:`.report.write_reports`).

@@ -106,6 +106,29 @@ def _residual(d: int) -> tuple[IndexedSum, ...]:
     return tuple(y - x for y, x in zip(model.prediction(kq, pv), model.target()))
 
 
+def gradient_at(model: Model, kq: sp.Matrix, pv: sp.Matrix, residual: tuple[IndexedSum, ...],
+                entry: Entry) -> sp.Expr:
+    """``∂ℓ_t/∂W[entry]`` at the point ``(W^{KQ}, W^{PV}) = (kq, pv)`` whose residual ``ŷ_t − x_{t+1}`` is given.
+
+    Args:
+        model: the model.
+        kq: ``W^{KQ}`` at the point.
+        pv: ``W^{PV}`` at the point.
+        residual: ``r_j = ŷ_{t,j} − x_{t+1,j}`` there.
+        entry: the parameter.
+
+    Returns:
+        ``½ Σ_j E[r_j conj(∂ŷ_j) + ∂ŷ_j conj(r_j)]`` in the moments ``M[p]`` (symbolic ``t``), unsimplified.
+    """
+    unit = _unit(model, entry)
+    derivative = model.prediction(unit, pv) if entry.matrix == "KQ" else model.prediction(kq, unit)
+    total = sp.Integer(0)
+    for r, dy in zip(residual, derivative):
+        if dy.terms:
+            total += population(model, (r * dy.conj() + dy * r.conj()).scale(sp.Rational(1, 2)))
+    return total
+
+
 @cache
 def entry_gradient(d: int, entry: Entry) -> sp.Expr:
     """``∂ℓ_t/∂W[entry]`` at the diagonal point: symbolic in ``a, b, t`` and the moments ``M[p]``.
@@ -118,14 +141,7 @@ def entry_gradient(d: int, entry: Entry) -> sp.Expr:
         The per-position gradient, factored.
     """
     model = Model(d)
-    kq, pv = model.diagonal_point()
-    unit = _unit(model, entry)
-    derivative = model.prediction(unit, pv) if entry.matrix == "KQ" else model.prediction(kq, unit)
-    total = sp.Integer(0)
-    for r, dy in zip(_residual(d), derivative):
-        if dy.terms:
-            total += population(model, (r * dy.conj() + dy * r.conj()).scale(sp.Rational(1, 2)))
-    return sp.factor(sp.simplify(total))
+    return sp.factor(sp.simplify(gradient_at(model, *model.diagonal_point(), _residual(d), entry)))
 
 
 @cache

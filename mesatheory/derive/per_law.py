@@ -15,8 +15,10 @@ from functools import lru_cache
 
 import sympy as sp
 
+from .. import paper
 from ..laws import FAMILIES, Decision, Kappas, Law, decide_assumption2, kappas
 from ..theory import LADDER, limit_product, product_from_kappas, recovery, trained_loss
+from ..theory.per_coordinate import CoordinateMoments, FixedPoint, fixed_point
 from .dynamics import flow_facts
 from .gradient import Entry, law_gradient
 from .loss import population_loss
@@ -71,6 +73,8 @@ class LawDerivation:
             active entries included.
         problem: why the theory does not apply as stated (infinite moments, Assumption 2), or ``""``.
         symbolic: the same results in the family's parameters (built-in families only, :mod:`.symbolic_law`).
+        coordinates, per_coordinate: for non-exchangeable coordinates, their moments and the per-coordinate fixed
+            point from the paper's start (:mod:`mesatheory.theory.per_coordinate`); else ``None``.
     """
 
     law: Law
@@ -86,6 +90,8 @@ class LawDerivation:
     off_diagonal: dict[Entry, sp.Expr] | None
     problem: str
     symbolic: SymbolicDerivation | None = None
+    coordinates: CoordinateMoments | None = None
+    per_coordinate: FixedPoint | None = None
 
     @property
     def relative_gap(self) -> sp.Expr | None:
@@ -136,8 +142,12 @@ def derive_law(law: Law, d: int = PAPER_D, T_value: int = PAPER_T) -> LawDerivat
     product_Td = iid_product_in_T_and_d(law) if law.iid else None
     limit = sp.limit(product_T, T, sp.oo)
     symbolic = derive_symbolic(law, d) if law.name in FAMILIES and law.params else None
+    coordinates = None if law.iid else CoordinateMoments.from_law(law, d)
+    if coordinates is not None and coordinates.exchangeable:
+        coordinates = None
+    fixed = None if coordinates is None else fixed_point(coordinates, T_value, paper.A0, paper.B0)
     return LawDerivation(law, d, T_value, decision, k, swapped_kappa3(law, d), product_T, product_Td, limit,
-                         product, law_gradient(law, d), problem, symbolic)
+                         product, law_gradient(law, d), problem, symbolic, coordinates, fixed)
 
 
 def _block_summary(r: LawDerivation) -> tuple[Result, ...]:
@@ -175,6 +185,10 @@ def one_line(r: LawDerivation) -> str:
     """
     if r.product is None:
         return f"not applicable: {r.problem}"
+    if r.per_coordinate is not None:
+        shown = ", ".join(f"{float(c):.6g}" for c in r.per_coordinate.c)
+        return (f"per-coordinate fixed points c_j = ({shown}) at d = {r.d}, T = {r.T} (non-exchangeable coordinates; "
+                f"Theorem 1's single product does not apply: {r.assumption2.reason})")
     lead = "masked flow: " if not r.assumption2.holds else ""
     gap = r.relative_gap
     assert gap is not None, "a finite product comes with its limit"
@@ -240,6 +254,9 @@ def law_steps(r: LawDerivation) -> list[Step]:
     masked = "" if r.assumption2.holds else (
         " Assumption 2 is violated, so Theorem 1 does not apply: this is the limit of the flow with the "
         "off-diagonal gradient masked (the official code's `--clip`), which stays on the diagonal.")
+    if r.per_coordinate is not None:
+        masked = (" The coordinates are not exchangeable: these are Theorem 1's formula with coordinate 1's κ's, "
+                  "not a limit of the flow, whose entries separate (the per-coordinate fixed points are below).")
     out.append(Step(
         "law.product", "Fixed-point product (Theorem 1, paper's Theorem 4.1)",
         "Step 3's $c^* = (T-2)\\kappa_1/((T-2)\\kappa_2+\\kappa_3H_{T-2})$ with the law's moments; "
@@ -270,7 +287,42 @@ def law_steps(r: LawDerivation) -> list[Step]:
         columns=("entry", "$\\partial L/\\partial W$", f"at $T={r.T}$, $a=b=1$") if n else ()))
     if r.assumption2.holds:
         out.append(capability_step(k, r.d))
+    if r.coordinates is not None and r.per_coordinate is not None:
+        out.append(per_coordinate_step(r.coordinates, r.per_coordinate, r.d, r.T))
     return out
+
+
+def per_coordinate_step(m: CoordinateMoments, fp: FixedPoint, d: int, T_value: int) -> Step:
+    """The per-coordinate fixed points of a law whose coordinates are not exchangeable.
+
+    Args:
+        m: the coordinates' exact moments.
+        fp: the fixed point from the paper's start.
+        d: the dimension.
+        T_value: the sequence length.
+
+    Returns:
+        The step: per coordinate ``m2_j, κ1_j, κ2_j, κ3_j, κ̃3_j`` and ``ã_j, b̃_j, c_j``.
+    """
+    results = []
+    for j in range(d):
+        k3 = sp.Add(*m.cross[j])
+        k3t = sp.Add(*(m.cross[r][j] for r in range(d)))
+        results.append(Result(f"j = {j + 1}:\\ (m_2, \\kappa_1, \\kappa_2, \\kappa_3, \\tilde\\kappa_3)",
+                              sp.Tuple(m.m2[j], m.k1[j], m.k2[j], k3, k3t),
+                              (sp.Tuple(*(sp.Float(v, 8) for v in (fp.a[j], fp.b[j], fp.c[j]))),)))
+    return Step(
+        "law.per_coordinate", "Per-coordinate fixed points (non-exchangeable coordinates)",
+        f"The coordinates' moments differ, so the entries of $\\mathrm{{diag}}(a_j)$, $\\mathrm{{diag}}(b_j)$ "
+        f"separate (step 3, per-coordinate point): the flow from $a_j = {paper.A0}$, "
+        f"$b_j = {paper.B0}$ ends at the per-coordinate fixed point below, and the trained map is the "
+        "preconditioned step "
+        f"$\\hat y_t = \\mathrm{{diag}}(\\tilde b)\\hat G_t\\mathrm{{diag}}(\\tilde a)x_t$. The products $c_j$ "
+        "do not depend on the start; the entries do (through the conserved $\\sum_j(a_j^2-b_j^2)$).",
+        tuple(results),
+        "`theory.per_coordinate.fixed_point` (reduced flow, then Newton on the stationary equations); "
+        "`mesatheory verify` (`theorem1.per_coordinate`) compares with the exact full flow.",
+        f"explicit $d = {d}$, $T = {T_value}$", columns=("coordinate", "moments", "$(\\tilde a_j, \\tilde b_j, c_j)$"))
 
 
 def capability_step(k: Kappas, d: int) -> Step:

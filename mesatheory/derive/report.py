@@ -23,7 +23,7 @@ import sympy as sp
 
 from .._io import Progress, staged_folder, write_text
 from ..laws import Law, builtin_laws
-from . import dynamics, gradient, loss, prediction
+from . import dynamics, gradient, loss, per_coordinate, prediction
 from .per_law import derive_law, law_steps, one_line
 from .steps import Step, tex
 
@@ -45,9 +45,10 @@ def general_steps() -> tuple[Step, ...]:
     """Steps 1–4, derived once per process and shared by every report.
 
     Returns:
-        The steps of :mod:`.prediction`, :mod:`.loss`, :mod:`.dynamics` and :mod:`.gradient`, in that order.
+        The steps of :mod:`.prediction`, :mod:`.loss`, :mod:`.dynamics`, :mod:`.per_coordinate` and
+        :mod:`.gradient`, in that order.
     """
-    return (*prediction.steps(), *loss.steps(), *dynamics.steps(), *gradient.steps())
+    return (*prediction.steps(), *loss.steps(), *dynamics.steps(), *per_coordinate.steps(), *gradient.steps())
 
 
 def _status(step: Step) -> str:

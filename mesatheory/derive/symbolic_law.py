@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import sympy as sp
 import sympy.stats as st
@@ -36,7 +37,8 @@ PARAMETER_SYMBOLS: dict[str, sp.Symbol] = {
     "sigma": sp.Symbol("sigma", positive=True), "width": sp.Symbol("w", positive=True),
     "scale": sp.Symbol("c", positive=True), "nu": sp.Symbol("nu", positive=True),
     "rate": sp.Symbol("r", positive=True), "shape": sp.Symbol("k", positive=True),
-    "rho": sp.Symbol("rho", nonnegative=True), "radius": sp.Symbol("r", positive=True)}
+    "rho": sp.Symbol("rho", nonnegative=True), "radius": sp.Symbol("r", positive=True),
+    "ratio": sp.Symbol("q", positive=True)}
 
 
 def _student_t(nu: sp.Expr, scale: sp.Expr) -> sp.Expr:
@@ -199,4 +201,64 @@ def _derive_symbolic(name: str, params: tuple[tuple[str, sp.Rational], ...], d: 
                               decided.category if decided else None)
 
 
-__all__ = ["D_SYMBOL", "PARAMETER_SYMBOLS", "SymbolicDerivation", "derive_symbolic", "symbolic_moment"]
+
+
+def symbolic_block(law: Law, d: int, T_value: int) -> dict[str, Any] | None:
+    """The symbolic results of a built-in law's family with their values at the law's parameters, ``d`` and ``T``.
+
+    Args:
+        law: the law (a built-in family with parameters; anything else has no symbolic copy).
+        d: the dimension of the values.
+        T_value: the sequence length of the values.
+
+    Returns:
+        ``{"family", "parameters", "conditions", "assumption2", "recovery", "results"}`` with each result as
+        ``{"name", "expression", "latex", "value", "float"}`` (``expression`` in SymPy's string form, ``H_{T−2}`` as
+        ``harmonic(T - 2)``), or ``None`` for a law that is not a built-in family.
+    """
+    if law.name not in FAMILIES or not law.params:
+        return None
+    r = derive_symbolic(law, d)
+    quantities = [*r.kappas.items(), ("product", r.product), ("limit", r.limit), ("limit_loss", r.limit_loss)]
+    results = []
+    for name, expr in quantities:
+        if expr is None:
+            continue
+        value = r.at_values(sp.sympify(expr).subs(T, T_value), d)
+        results.append({"name": name, "expression": sp.sstr(expr), "latex": sp.latex(expr), "value": sp.sstr(value),
+                        "float": float(value) if value.is_finite else None})
+    return {"family": r.family, "parameters": {str(s): str(v) for s, v in r.values.items()},
+            "conditions": [sp.sstr(c) for c in r.conditions],
+            "assumption2": {"holds": bool(r.assumption2[0]), "reason": r.assumption2[1]},
+            "recovery": r.recovery, "results": results}
+
+
+def symbolic_text(block: dict[str, Any] | None, d: int, T_value: int) -> str:
+    """:func:`symbolic_block` as the lines ``verify --symbolic`` prints.
+
+    Args:
+        block: the block, or ``None`` (a user law).
+        d: the dimension of the values.
+        T_value: the sequence length of the values.
+
+    Returns:
+        One line per result, ``name  expression  = value``, with ``H`` for ``H_{T−2}``.
+    """
+    if block is None:
+        return "symbolic: not available — only the built-in families have parameters to keep symbolic"
+    names = ", ".join(f"{k} = {v}" for k, v in block["parameters"].items())
+    where = f" for {', '.join(block['conditions'])}" if block["conditions"] else ""
+    lines = [f"symbolic, in {block['family']}'s parameters{where} (H = H_(T-2); values at {names}, d = {d}, "
+             f"T = {T_value}):"]
+    width = max(len(r["expression"].replace("harmonic(T - 2)", "H")) for r in block["results"])
+    for r in block["results"]:
+        shown = r["value"] if len(r["value"]) <= 24 else f"{r['float']:.12g}"
+        lines.append(f"  {r['name']:10s} {r['expression'].replace('harmonic(T - 2)', 'H'):{width}s}  = {shown}")
+    decision = block["assumption2"]
+    lines.append(f"  Assumption 2 {'holds' if decision['holds'] else 'violated'} ({decision['reason']}); recovery: "
+                 f"{block['recovery'] or 'n/a'}")
+    return "\n".join(lines)
+
+
+__all__ = ["D_SYMBOL", "PARAMETER_SYMBOLS", "SymbolicDerivation", "derive_symbolic", "symbolic_block",
+           "symbolic_moment", "symbolic_text"]

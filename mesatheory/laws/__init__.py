@@ -2,6 +2,8 @@
 
 * :mod:`.base` — the law types (:class:`Law`, :class:`IIDLaw`, :class:`AtomicLaw`) and :func:`law_from_sympy`;
 * :mod:`.builtins` — the built-in families (``gaussian``, ``sparse``, ...);
+* :mod:`.joint`, :mod:`.scaled` — joint laws: exchangeable with dependent coordinates; independent coordinates with
+  different scales (not exchangeable);
 * :mod:`.spec` — the spec grammar ``name:key=value,...`` (:func:`get_law`);
 * :mod:`.moments` — ``m2, κ1, κ2, κ3`` and Assumption 2 decided exactly.
 """

@@ -47,14 +47,48 @@ def _moments_from_mgf(expr: sp.Expr, top: int) -> dict[int, sp.Expr]:
     a, b = plain.coeff(y, 1), plain.coeff(y, 0)
     t = sp.Dummy("t")
     try:
-        series = sp.series(st.moment_generating_function(symbol)(t), t, 0, top + 1).removeO()
+        mgf = st.moment_generating_function(symbol)(t)
+        if mgf.has(sp.Integral, sp.Piecewise):   # SymPy's MGF holds an unevaluated or conditional integral
+            return {}
+        coefficients = _taylor(mgf, t, top)
     except Exception:  # SymPy raises many types where no MGF or no series exists
         return {}
-    base = [sp.simplify(sp.factorial(k) * series.coeff(t, k)) for k in range(top + 1)]
+    base = [sp.simplify(sp.factorial(k) * coefficients[k]) for k in range(top + 1)]
     if not all(m.is_number and m.is_finite for m in base):
         return {}
     return {p: sp.simplify(sum(sp.binomial(p, k) * a**k * b ** (p - k) * base[k] for k in range(p + 1)))
             for p in range(top + 1)}
+
+
+def _taylor(expr: sp.Expr, t: sp.Symbol, top: int) -> list[sp.Expr]:
+    """The Taylor coefficients ``[t^k] expr``, ``k = 0..top``, exactly.
+
+    Two rewrites keep SymPy's ``series`` off its slow paths (measured for degree 12: the Logistic MGF
+    ``B(1 − t, 1 + t)`` took over 100 s, the Poisson MGF ``exp(λ(e^t − 1))`` over 60 s):
+
+    * Gamma and Beta functions are rewritten with the reflection formula (``gammasimp``): ``B(1 − t, 1 + t) =
+      πt/sin(πt)``, whose series is immediate;
+    * for ``exp(h)`` the series of ``h`` is taken and exponentiated by the recurrence of ``g = e^h``, ``g' = h'g``:
+      ``g_0 = e^{h_0}``, ``g_n = (1/n) Σ_{k=1}^{n} k h_k g_{n−k}``.
+
+    Args:
+        expr: an expression analytic at ``t = 0``.
+        t: the variable.
+        top: the highest power.
+
+    Returns:
+        The ``top + 1`` coefficients.
+    """
+    if expr.has(sp.beta, sp.gamma):
+        expr = sp.gammasimp(expr.rewrite(sp.gamma))
+    if isinstance(expr, sp.exp):
+        h = _taylor(expr.args[0], t, top)
+        g = [sp.exp(h[0])]
+        for n in range(1, top + 1):
+            g.append(sp.expand(sum(k * h[k] * g[n - k] for k in range(1, n + 1)) / n))
+        return g
+    series = sp.series(expr, t, 0, top + 1).removeO()
+    return [series.coeff(t, k) for k in range(top + 1)]
 
 
 def _finite_moments(expr: sp.Expr, top: int) -> dict[int, sp.Expr]:

@@ -17,6 +17,7 @@ from .. import paper
 from ..errors import LawError
 from .base import AtomicLaw, IIDLaw, Law
 from .joint import Equicorrelated, JointLaw, ScaleMixture, Sphere
+from .scaled import ScaledGaussian
 
 Constraint = tuple[Callable[[sp.Rational], bool], str]
 _LOW, _HIGH = (sp.Rational(str(v)) for v in paper.PARAMETER_RANGE)
@@ -160,6 +161,10 @@ FAMILIES.update({f.name: f for f in [
     LawFamily(
         "sphere", "uniform on the sphere of radius r in R^d: exchangeable, dependent", {"radius": sp.Integer(1)},
         {"radius": POSITIVE}, _joint("sphere", Sphere)),
+    LawFamily(
+        "scaled", "independent N(0, σ_j²), σ_j = σ·ratio^(j−1): not exchangeable (violates Assumption 2 for ratio ≠ 1)",
+        {"sigma": sp.Integer(1), "ratio": sp.Rational(5, 4)}, {"sigma": POSITIVE, "ratio": POSITIVE},
+        _joint("scaled", ScaledGaussian)),
 ]})
 
 

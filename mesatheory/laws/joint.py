@@ -1,4 +1,6 @@
-"""Joint laws of ``x_1``: exchangeable laws with dependent coordinates, each built from independent Gaussians.
+"""Joint laws of ``x_1``: laws given by their exact joint moments, each built from independent Gaussians.
+
+Here: exchangeable laws with dependent coordinates; :mod:`.scaled` adds a non-exchangeable one.
 
 Each law is a map of independent standard Gaussians (and, for the mixture, one scalar ``R``), which gives its
 exact joint moments, its sampler and an exact rule for the population route:
@@ -51,7 +53,7 @@ def _hermite_rule() -> tuple[np.ndarray, np.ndarray]:
     return nodes, weights / weights.sum()
 
 
-def _product_rule(k: int) -> tuple[np.ndarray, np.ndarray]:
+def product_rule(k: int) -> tuple[np.ndarray, np.ndarray]:
     """The product Gauss–Hermite rule of ``N(0, I_k)``: points ``(q, k)``, weights ``(q,)``."""
     nodes, weights = _hermite_rule()
     grids = np.meshgrid(*([nodes] * k), indexing="ij")
@@ -61,7 +63,11 @@ def _product_rule(k: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class JointLaw(Law):
-    """An exchangeable law with dependent coordinates (see the module docstring); subclasses give the maths."""
+    """A law given by its exact joint moments (see the module docstring); subclasses give the maths.
+
+    The default :meth:`assumption2` is that of the sign-symmetric exchangeable laws here; a subclass that is not
+    exchangeable overrides it.
+    """
 
     def assumption2(self, d: int) -> tuple[bool, str]:
         """Assumption 2 decided from the law's symmetry and its exact joint moments.
@@ -140,7 +146,7 @@ class ScaleMixture(JointLaw):
         from ..routes.cubature import gauss_rule_from_moments
         radii, radial = gauss_rule_from_moments([self.radial_moment(m) for m in range(2 * GAUSS_NODES + 1)],
                                                 GAUSS_NODES)
-        points, weights = _product_rule(d)
+        points, weights = product_rule(d)
         return ((radii[:, None, None] * points[None]).reshape(-1, d),
                 (radial[:, None] * weights[None]).ravel())
 
@@ -185,7 +191,7 @@ class Equicorrelated(JointLaw):
             The rule (``GAUSS_NODES^{d+1}`` points).
         """
         a, b = (float(v) for v in self._loadings())
-        points, weights = _product_rule(d + 1)
+        points, weights = product_rule(d + 1)
         return a * points[:, :1] + b * points[:, 1:], weights
 
 
@@ -227,4 +233,4 @@ class Sphere(JointLaw):
                           "factor a polynomial rule); the exact κ's, the ODE and Monte Carlo decide Theorem 1")
 
 
-__all__ = ["Equicorrelated", "JointLaw", "ScaleMixture", "Sphere", "gaussian_moment"]
+__all__ = ["Equicorrelated", "JointLaw", "ScaleMixture", "Sphere", "gaussian_moment", "product_rule"]

@@ -2,7 +2,9 @@
 
 * :mod:`.closed_form` — Theorem 1's product ``ã·b̃ = κ1 / (κ2 + κ3 H_{T-2}/(T-2))`` and the harmonic numbers;
 * :mod:`.limits` — Theorem 2 (the paper's Proposition 4.1): the ``T → ∞`` limits, the per-step loss, recovery;
-* :mod:`.gd_curve` — the noise-free gradient-descent curve of the paper's training runs and its standard error.
+* :mod:`.gd_curve` — the noise-free gradient-descent curve of the paper's training runs and its standard error;
+* :mod:`.per_coordinate` — [derived here, checked by :mod:`mesatheory.derive.per_coordinate`] the per-coordinate
+  loss and fixed points of non-exchangeable coordinates.
 """
 
 from .closed_form import harmonic, product_from_kappas, stiffness, theorem1_product
