@@ -27,7 +27,7 @@ SAMPLED_RESOLUTION = 0.02  #: relative error the phase-averaged estimators are s
                          #: draws they draw more (up to PHASE_DRAWS_CAP) until their relative SE is
                          #: SAMPLED_RESOLUTION / (Z_BAND + RESOLUTION_MARGIN)
 RESOLUTION_MARGIN = 3.0  #: standard errors between the band and a SAMPLED_RESOLUTION error: 1.645 for 95 % power,
-                         #: the rest for a heavy-tailed pilot, whose SE runs low (Laplace: 0.33 % where 0.29 % was aimed)
+                         #: the rest for a heavy-tailed pilot, whose SE runs low (Laplace: 0.33 % where 0.29 % aimed)
 SAMPLER_DRAWS = 1 << 18  #: draws of x_1 for the check of the sampler against the exact moments
 SAMPLER_DEGREE = 12      #: highest moment degree that check compares
 
