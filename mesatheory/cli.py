@@ -226,7 +226,7 @@ def _run_laws(args: argparse.Namespace) -> int:
         k = kappas(law, args.d)
         decision = decide_assumption2(law, args.d)
         rows.append([law.spec, str(k.m2), str(k.k1), str(k.k2), str(k.k3),
-                     "holds" if decision.holds else f"violated ({decision.reason})", family.summary])
+                     "holds" if decision.holds else f"violated ({decision.reason.split(';')[0]})", family.summary])
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
     print(f"built-in laws of x1 at d = {args.d} (exact moments; parameters as name:key=value,...)")
     for row in [header, ["─" * w for w in widths]] + rows:
