@@ -5,8 +5,9 @@ a few thousand small matrix products; two *threads* sharing it wait for each oth
 Python glue between products (the GIL), while two *processes* each train whole runs on one core. On this
 project's two vCPUs the processes win: `mesatheory reproduce all` took 10 min 19 s, against 11 min 47 s with two
 threads per epoch (same numbers, bit for bit). So :func:`train_runs` hands whole runs to ``workers`` processes
-(the ``spawn`` start method: no BLAS state is forked); with one run, or one worker, it trains in this process with
-``workers`` threads per epoch.
+(the ``forkserver`` start method: no BLAS state of this process is forked, and the server imports the training
+modules once for all workers — with ``spawn`` each worker paid the ≈ 2.5 s import itself); with one run, or one
+worker, it trains in this process with ``workers`` threads per epoch.
 
 Every run is deterministic (its data come from its seed, its epochs from fixed-order sums), so the results do not
 depend on the number of processes or threads. Each process keeps the dataset of its last run
@@ -26,13 +27,14 @@ from functools import partial
 from typing import Any
 
 from .._io import Progress
-from ..laws import get_law
+from .jackknife import jackknife_se
+from .presets import preset_law
 from .training import Dataset, RunConfig, TrainResult, pick_engine, table_key, train
-from .twin import jackknife_se
 
 POLL_SECONDS = 0.2
 REPORTS_PER_RUN = 50          # progress messages a worker sends per run (not one per epoch)
 ONE_HOT_COST = 0.1            # relative per-epoch cost of a run whose x_1 are one-hot (see _cost)
+PRELOAD = [__name__, "mesatheory.model.quartic_build"]     # what every worker needs (numba's cached kernel too)
 
 
 class DatasetCache:
@@ -57,7 +59,7 @@ class DatasetCache:
         key = (cfg.law, cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
         if key != self._key or self._data is None:
             self._data = None                                   # free the old tables before drawing
-            self._data = Dataset.draw(get_law(cfg.law), cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
+            self._data = Dataset.draw(preset_law(cfg.law), cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
             self._key = key
         return self._data
 
@@ -114,7 +116,7 @@ def families(configs: Sequence[RunConfig]) -> list[list[int]]:
     groups: dict[object, list[int]] = {}
     for i, cfg in enumerate(configs):
         if pick_engine(cfg) == "quartic":
-            data = Dataset.draw(get_law(cfg.law), cfg.d, cfg.T, cfg.m, 1, cfg.seed)
+            data = Dataset.draw(preset_law(cfg.law), cfg.d, cfg.T, cfg.m, 1, cfg.seed)
             key: object = table_key(data.x1, data.theta, cfg.T)[0]
         else:
             key = i
@@ -146,7 +148,7 @@ def _cost(cfg: RunConfig) -> float:
     A tenth of that when every ``x_1`` has at most one non-zero coordinate (the engine's closed form over
     positions; measured ≈ 27 ms against ≈ 300 ms per epoch).
     """
-    atoms = get_law(cfg.law).atoms(cfg.d)
+    atoms = preset_law(cfg.law).atoms(cfg.d)
     one_hot = atoms is not None and all(sum(1 for v in vec if v != 0) <= 1 for _, vec in atoms)
     return (cfg.epochs + 1) * cfg.m * (ONE_HOT_COST if one_hot else 1.0)
 
@@ -187,7 +189,8 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
             yield i, train_run(cfg, partial(note, i), cache.get(cfg), threads=workers)
         return
 
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)         # only heeded by the server's first start in this process
     reports = ctx.Queue()
     with ctx.Pool(min(workers, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
         groups = sorted(families(configs), key=lambda g: -sum(weights[i] for i in g))

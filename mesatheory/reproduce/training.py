@@ -37,7 +37,7 @@ import numpy as np
 from .. import paper
 from .._io import Progress
 from ..errors import DivergenceError, MesatheoryError
-from ..laws import Law, get_law
+from ..laws import Law
 from ..model.diagonal import targets, unit_predictions
 from ..model.full import LastPosition, loss_and_grad_direct
 from ..model.parameters import (
@@ -51,6 +51,7 @@ from ..model.parameters import (
 from ..model.process import sample_phases, sequences
 from ..model.quartic import QuarticLoss, last_position_tables
 from ..model.spectral import SpectralData, single_threaded_blas
+from .presets import preset_law
 
 STATS_CHUNK = 1024
 QUARTIC_MAX_D = 6        # the quartic engine's K4 has (2d)⁶ entries: 24 MB at d = 6, 134 MB at d = 7
@@ -63,7 +64,7 @@ class QuarticTables:
     power-of-two scale of ``x_1``.
 
     Each training set's tables are built for :data:`BATCHES` disjoint contiguous batches of its sequences (the same
-    work as one build), so that jackknife replicates cost no build (:func:`mesatheory.reproduce.twin.jackknife_se`).
+    work as one build), so that the jackknife costs no build (:mod:`mesatheory.reproduce.jackknife`).
     Draws of one seed under laws that differ by a power-of-two scale (Gaussian σ = 1/2, 1, 2; sparse c = 1/2, 1,
     2) have identical phases and ``x_1`` scaled exactly, so one build serves them all
     (:meth:`mesatheory.model.quartic.QuarticLoss.scaled` is then exact, bit for bit).
@@ -183,7 +184,7 @@ class TrainResult:
     (:meth:`Dataset.statistics`), for the run's statistical error (:mod:`mesatheory.theory.gd_curve`).
     ``engine`` is the engine used (:func:`pick_engine`), ``setup_seconds`` the time to build its tables;
     ``jackknife_se`` the jackknife SE of the final ``ab`` when the configuration asks for it
-    (:func:`mesatheory.reproduce.twin.jackknife_se`, attached by :mod:`mesatheory.reproduce.scheduling`).
+    (:func:`mesatheory.reproduce.jackknife.jackknife_se`, attached by :mod:`mesatheory.reproduce.scheduling`).
     """
 
     config: RunConfig
@@ -452,7 +453,7 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "au
         MesatheoryError: ``data`` does not match ``config``, or ``engine`` is unknown.
         DivergenceError: the parameters became non-finite.
     """
-    law = get_law(config.law)
+    law = preset_law(config.law)
     d, T = config.d, config.T
     if data is None:
         data = Dataset.draw(law, d, T, config.m, config.m_test, config.seed)
