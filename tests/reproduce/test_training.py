@@ -7,7 +7,8 @@ from mesatheory import model as fm
 from mesatheory.errors import DivergenceError
 from mesatheory.laws import get_law, kappas
 from mesatheory.model import reference_trajectory
-from mesatheory.reproduce.training import Dataset, RunConfig, train
+from mesatheory.model.quartic import last_position_tables
+from mesatheory.reproduce.training import TEST_TABLES, Dataset, RunConfig, train
 from mesatheory.routes.montecarlo import ratio_estimate
 from mesatheory.theory import gd_prediction, product_from_kappas, reduced_gd
 
@@ -148,3 +149,14 @@ def test_official_mode_follows_the_per_prefix_reference_in_complex_arithmetic(ma
     assert np.max(np.abs(res.P - P)) <= 1e-12 * np.max(np.abs(P))
     assert np.max(np.abs(res.Q - Q)) <= 1e-12 * np.max(np.abs(Q))
     assert np.max(np.abs(P.imag)) > 1e-8 or np.max(np.abs(Q.imag)) > 1e-8
+
+
+def test_shared_test_tables_are_a_fresh_build_bit_for_bit():
+    """Gaussian σ = 1/2 and σ = 2 test sets are the σ = 1 one scaled by powers of two: one build of the
+    last-position tables serves all three, exactly as a fresh build of each would."""
+    for sigma in ("1", "1/2", "2"):
+        data = Dataset.draw(get_law(f"gaussian:sigma={sigma}"), 2, 7, 5, 40, seed=3)
+        mse, R = TEST_TABLES.get(data.x1_test, data.theta_test, data.T)
+        fresh_mse, fresh_R = last_position_tables(data.last_position())
+        assert np.array_equal(mse.M, fresh_mse.M) and np.array_equal(mse.lin, fresh_mse.lin)
+        assert mse.const == fresh_mse.const and np.array_equal(R, fresh_R)
