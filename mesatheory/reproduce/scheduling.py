@@ -82,12 +82,12 @@ def _worker_init(reports: Any) -> None:  # pragma: no cover - runs in a child pr
     _WORKER = _Worker(DatasetCache(), reports)
 
 
-def _worker_family(jobs: list[tuple[int, RunConfig]]) -> list[tuple[int, TrainResult]]:  # pragma: no cover
-    """Child: train runs that share one build of tables, in order, sending ``REPORTS_PER_RUN`` messages per run."""
+def _worker_family(jobs: list[tuple[int, RunConfig]]) -> None:  # pragma: no cover - runs in a child process
+    """Child: train runs that share one build of tables, in order, sending ``REPORTS_PER_RUN`` progress messages per
+    run and each result as soon as it is done (so the parent writes a figure while its family's next runs train)."""
     worker = _WORKER
     if worker is None:
         raise RuntimeError("worker process used before its initializer ran")
-    out = []
     for index, cfg in jobs:
         step = max(1, cfg.epochs // REPORTS_PER_RUN)
         counter = [0]
@@ -96,9 +96,8 @@ def _worker_family(jobs: list[tuple[int, RunConfig]]) -> list[tuple[int, TrainRe
                    counter: list[int] = counter) -> None:
             counter[0] += 1
             if counter[0] % step == 0 or fraction >= 1.0:
-                worker.reports.put((index, message, fraction))
-        out.append((index, train_run(cfg, report, worker.cache.get(cfg), threads=1)))
-    return out
+                worker.reports.put(("progress", index, message, fraction))
+        worker.reports.put(("result", index, train_run(cfg, report, worker.cache.get(cfg), threads=1)))
 
 
 def families(configs: Sequence[RunConfig]) -> list[list[int]]:
@@ -195,14 +194,21 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
     with ctx.Pool(min(workers, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
         groups = sorted(families(configs), key=lambda g: -sum(weights[i] for i in g))
         pending = {g[0]: pool.apply_async(_worker_family, ([(i, configs[i]) for i in g],)) for g in groups}
-        while pending:
+        finished = 0
+        while finished < len(configs):
+            items: list[tuple] = []
             try:
-                note(*reports.get(timeout=POLL_SECONDS))
+                items.append(reports.get(timeout=POLL_SECONDS))
                 while True:
-                    note(*reports.get_nowait())
+                    items.append(reports.get_nowait())
             except queue_mod.Empty:
                 pass
-            for first in [g for g, job in pending.items() if job.ready()]:
-                for i, result in pending.pop(first).get():      # re-raises a worker's exception
+            for kind, i, *payload in items:
+                if kind == "result":
+                    finished += 1
                     note(i, f"{configs[i].law}: run finished", 1.0)
-                    yield i, result
+                    yield i, payload[0]
+                else:
+                    note(i, *payload)
+            for first in [g for g, job in pending.items() if job.ready()]:
+                pending.pop(first).get()                        # re-raises a worker's exception

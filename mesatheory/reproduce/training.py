@@ -109,6 +109,17 @@ def _test_tables(x1: np.ndarray, theta: np.ndarray, T: int) -> tuple[QuarticLoss
     return last_position_tables(LastPosition.from_sequences(sequences(x1, theta, T)))
 
 
+def _statistics(x1: np.ndarray, theta: np.ndarray, T: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(N, D)`` of :meth:`Dataset.statistics`, in chunks of :data:`STATS_CHUNK` sequences."""
+    Ns, Ds = [], []
+    for s in range(0, len(x1), STATS_CHUNK):
+        X = sequences(x1[s:s + STATS_CHUNK], theta[s:s + STATS_CHUNK], T)
+        g, y = unit_predictions(X), targets(X)
+        Ns.append(np.einsum("ntj,ntj->nj", g.conj(), y).real)
+        Ds.append(np.einsum("ntj,ntj->nj", g.conj(), g).real)
+    return np.concatenate(Ns), np.concatenate(Ds)
+
+
 def _scale_test_tables(tables: tuple[QuarticLoss, np.ndarray], f: float) -> tuple[QuarticLoss, np.ndarray]:
     """``x_1 → f·x_1``: the features ``F ∝ f³``, so the quartic scales as a training loss and ``R ∝ F/x ∝ f²``."""
     return tables[0].scaled(f), tables[1] * f**2
@@ -147,6 +158,7 @@ def batches(m: int) -> list[slice]:
 # per process: the training sets' batch tables (≈ 90 MB each at d = 5), the test sets' last-position tables
 TABLES = ScaledTables(_batch_tables, lambda parts, f: [part.scaled(f) for part in parts])
 TEST_TABLES = ScaledTables(_test_tables, _scale_test_tables)
+STATISTICS = ScaledTables(_statistics, lambda ND, f: (ND[0] * f**4, ND[1] * f**6))    # g ∝ f³: N ∝ f⁴, D ∝ f⁶
 
 
 @dataclass(frozen=True)
@@ -338,7 +350,8 @@ class Dataset:
         return self._cache["last"]
 
     def statistics(self) -> tuple[np.ndarray, np.ndarray]:
-        """The training set's loss statistics per sequence and output coordinate (computed once).
+        """The training set's loss statistics per sequence and output coordinate (computed once, shared via
+        :data:`STATISTICS`).
 
         ``N_{n,j} = Σ_t Re(ḡ_{t,j} x_{t+1,j})`` and ``D_{n,j} = Σ_t |g_{t,j}|²``, with the diagonal model's unit
         prediction ``g_t`` (:func:`mesatheory.model.diagonal.unit_predictions`); summing over ``j`` gives
@@ -348,13 +361,7 @@ class Dataset:
             ``(N, D)``, shape ``(m, d)`` each.
         """
         if "stats" not in self._cache:
-            Ns, Ds = [], []
-            for s in range(0, len(self.x1), STATS_CHUNK):
-                X = sequences(self.x1[s:s + STATS_CHUNK], self.theta[s:s + STATS_CHUNK], self.T)
-                g, y = unit_predictions(X), targets(X)
-                Ns.append(np.einsum("ntj,ntj->nj", g.conj(), y).real)
-                Ds.append(np.einsum("ntj,ntj->nj", g.conj(), g).real)
-            self._cache["stats"] = (np.concatenate(Ns), np.concatenate(Ds))
+            self._cache["stats"] = STATISTICS.get(self.x1, self.theta, self.T)
         return self._cache["stats"]
 
 
