@@ -26,6 +26,8 @@ second-order terms of ``f_(b) - f``, ``O(1/m)`` relative to the SE: measured aga
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..model.parameters import mask_offdiagonal
@@ -34,8 +36,13 @@ from .training import Dataset, RunConfig
 from .twin import descend, states
 
 
-def _spread(values: np.ndarray) -> float:
-    """``√((B-1)/B Σ_b (v_b - v̄)²)``, the jackknife's SE from its ``B`` replicate values."""
+def _se(data: Dataset, replicates: Callable[[list[QuarticLoss], np.ndarray], np.ndarray]) -> float:
+    """``√((B-1)/B Σ_b (v_b - v̄)²)`` of the replicate values ``v = replicates(batch tables, batch weights)``, or
+    NaN when the training set has fewer than two batches."""
+    parts, sizes = data.quartic_parts()
+    if len(parts) < 2:
+        return float("nan")
+    values = replicates(parts, sizes / sizes.sum())
     B = len(values)
     return float(np.sqrt((B - 1) / B * np.sum((values - values.mean()) ** 2)))
 
@@ -80,15 +87,13 @@ def jackknife_se(data: Dataset, cfg: RunConfig) -> float:
         cfg: the run.
 
     Returns:
-        The standard error (NaN with fewer than two batches).
+        The SE from ``f_(b) - f ≈ Df[δ_b]`` (NaN with fewer than two batches).
     """
-    parts, sizes = data.quartic_parts()
-    if len(parts) < 2:
-        return float("nan")
-    A, a = table_derivative(data.quartic(), cfg)
-    t = np.array([np.vdot(part.M, A) - np.vdot(part.lin, a) for part in parts])
-    w = sizes / sizes.sum()
-    return _spread(-cfg.lr * w * (w @ t - t) / (1 - w))
+    def linear(parts: list[QuarticLoss], w: np.ndarray) -> np.ndarray:
+        A, a = table_derivative(data.quartic(), cfg)
+        t = np.array([np.vdot(part.M, A) - np.vdot(part.lin, a) for part in parts])
+        return -cfg.lr * w * (w @ t - t) / (1 - w)
+    return _se(data, linear)
 
 
 def replicate_jackknife_se(data: Dataset, cfg: RunConfig) -> float:
@@ -100,14 +105,9 @@ def replicate_jackknife_se(data: Dataset, cfg: RunConfig) -> float:
         cfg: the run.
 
     Returns:
-        The standard error (NaN with fewer than two batches).
+        The SE from the ``B`` retrained ``f_(b)`` (NaN with fewer than two batches).
     """
-    parts, sizes = data.quartic_parts()
-    if len(parts) < 2:
-        return float("nan")
-    values = []
-    for b in range(len(parts)):
-        w = sizes.copy()
-        w[b] = 0.0
-        values.append(descend(QuarticLoss.combine(parts, w / w.sum()), cfg).ab[-1])
-    return _spread(np.asarray(values))
+    def retrained(parts: list[QuarticLoss], w: np.ndarray) -> np.ndarray:
+        kept = [np.where(np.arange(len(w)) == b, 0.0, w) for b in range(len(w))]
+        return np.array([descend(QuarticLoss.combine(parts, k / k.sum()), cfg).ab[-1] for k in kept])
+    return _se(data, retrained)
