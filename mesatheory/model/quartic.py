@@ -132,8 +132,24 @@ class QuarticLoss:
         return QuarticLoss(d=self.d, T=self.T, M=self.M * factor**6, lin=self.lin * factor**4,
                            const=self.const * factor**2)
 
-    def _coefficients(self, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    def coefficients(self, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+        """``c_j(a, bc) = P[j,a] Q[b,c]``: the loss is ``½ Σ_j c_jᵀ K4 c_j - Σ_j K2_j·c_j + ½ K0``.
+
+        Args:
+            P: the active block of ``W^{PV}`` (real), shape ``(d, 2d)``.
+            Q: the active block of ``W^{KQ}`` (real), shape ``(2d, 2d)``.
+
+        Returns:
+            ``c`` of shape ``(d, (2d)³)``.
+        """
         return (P[:, :, None] * Q.ravel()[None, None, :]).reshape(self.d, -1)
+
+    def _contract(self, q: np.ndarray) -> np.ndarray:
+        """``Z[a, bc, a'] = Σ_{b'c'} K4[a,bc,a',b'c'] q_b'c'``, shape ``(2d, (2d)², 2d)``."""
+        D2 = 2 * self.d
+        if sps.issparse(self.M):
+            return np.asarray(self.M @ np.kron(np.eye(D2), q[:, None])).reshape(D2, D2 * D2, D2)
+        return (self.M.reshape(D2**4, D2 * D2) @ q).reshape(D2, D2 * D2, D2)
 
     def loss_and_grad(self, P: np.ndarray, Q: np.ndarray, want_grad: bool = True
                       ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
@@ -158,10 +174,7 @@ class QuarticLoss:
             raise ValueError("the quartic loss takes real parameters")
         D2 = 2 * self.d
         q = np.asarray(Q, dtype=np.float64).ravel()
-        if sps.issparse(self.M):
-            Z = np.asarray(self.M @ np.kron(np.eye(D2), q[:, None])).reshape(D2, D2 * D2, D2)
-        else:
-            Z = (self.M.reshape(D2**4, D2 * D2) @ q).reshape(D2, D2 * D2, D2)
+        Z = self._contract(q)
         Y = np.einsum("abA,b->aA", Z, q)
         G = P.T @ P
         K2 = self.lin.reshape(self.d, D2, D2 * D2)
@@ -172,6 +185,33 @@ class QuarticLoss:
         gP = P @ Y - lin_P
         gQ = np.einsum("aA,abA->b", G, Z) - np.einsum("ja,jab->b", P, K2)
         return loss, gP, gQ.reshape(D2, D2)
+
+    def hvp(self, P: np.ndarray, Q: np.ndarray, dP: np.ndarray, dQ: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The Hessian of ``L`` at ``(P, Q)`` applied to ``(dP, dQ)``: the derivative of :meth:`grad` along it.
+
+        Differentiating :meth:`loss_and_grad`'s formulas: with ``Z`` and ``dZ = K4·dq`` (one more contraction of
+        ``K4``), ``dY = dZ·q + Z·dq`` and ``dG = dPᵀP + PᵀdP``,
+        ``H_P = dP Y + P dY - K2·dq`` and ``H_q = Σ dG[a,a'] Z[a,:,a'] + Σ G[a,a'] dZ[a,:,a'] - Σ dP[j,a] K2[j,a,:]``.
+
+        Args:
+            P: the active block of ``W^{PV}`` (real), shape ``(d, 2d)``.
+            Q: the active block of ``W^{KQ}`` (real), shape ``(2d, 2d)``.
+            dP: the direction's ``P`` part.
+            dQ: the direction's ``Q`` part.
+
+        Returns:
+            ``(H_P, H_Q)``, of the shapes of ``P`` and ``Q``.
+        """
+        D2 = 2 * self.d
+        q, dq = np.asarray(Q, dtype=np.float64).ravel(), np.asarray(dQ, dtype=np.float64).ravel()
+        Z, dZ = self._contract(q), self._contract(dq)
+        Y = np.einsum("abA,b->aA", Z, q)
+        dY = np.einsum("abA,b->aA", dZ, q) + np.einsum("abA,b->aA", Z, dq)
+        G, dG = P.T @ P, dP.T @ P + P.T @ dP
+        K2 = self.lin.reshape(self.d, D2, D2 * D2)
+        hP = dP @ Y + P @ dY - K2 @ dq
+        hQ = np.einsum("aA,abA->b", dG, Z) + np.einsum("aA,abA->b", G, dZ) - np.einsum("ja,jab->b", dP, K2)
+        return hP, hQ.reshape(D2, D2)
 
     def loss(self, P: np.ndarray, Q: np.ndarray) -> float:
         """``L(P, Q)``.
@@ -206,7 +246,7 @@ class QuarticLoss:
             ``E[N] = Σ_j u_jᵀ K2_j`` and ``E[D] = Σ_j u_jᵀ K4 u_j`` with ``u`` the coefficients at ``a = b = 1``;
             the minimiser on the diagonal is their ratio.
         """
-        u = self._coefficients(*diagonal_blocks(self.d, 1.0, 1.0))
+        u = self.coefficients(*diagonal_blocks(self.d, 1.0, 1.0))
         return float(np.sum(u * self.lin)), float(np.sum(u * (self.M @ u.T).T))
 
 

@@ -135,11 +135,13 @@ def _block_tables(x1: np.ndarray, theta: np.ndarray, T: int, trip: np.ndarray
         mu = pw[:, :T - 1, pairs[:, 0]] * pw[:, :T - 1, pairs[:, 1]].conj()
         h[:, :, 1:] = np.cumsum(mu, axis=1)[:, 1:]
     psi = pw[:, 1:T - 1]                                          # ψ_{t-1}, t = 2..T-1
-    nu = (psi.conj()[:, :, :, None] * psi[:, :, None, :]).reshape(n, T - 2, d * d)
     right = np.concatenate([h, np.ones((n, T - 2, 1))], axis=2)  # (h, 1)
     left = np.concatenate([h.conj(), h, np.ones((n, T - 2, 1))], axis=2) * w[None, :, None]
-    R = (nu[:, :, :, None] * right[:, :, None, :]).reshape(n, T - 2, -1)
-    G = np.ascontiguousarray(left.transpose(0, 2, 1)) @ R        # (n, 2nh+1, d²·(nh+1))
+    # ν_t = conj ψ_n ψ_n' split between the factors: (left ⊗ conj ψ)ᵀ (ψ ⊗ right), rows (left, n), columns (n', right)
+    # — the product's flops, with operands of d(3n_h+2) columns instead of 2n_h+1 + d²(n_h+1)
+    Lpsi = (left.transpose(0, 2, 1)[:, :, None, :] * psi.conj().transpose(0, 2, 1)[:, None, :, :])
+    Rpsi = (psi[:, :, :, None] * right[:, :, None, :]).reshape(n, T - 2, -1)
+    G = Lpsi.reshape(n, -1, T - 2) @ Rpsi                         # (n, (2nh+1)·d, d·(nh+1))
     G = np.moveaxis(G.reshape(n, left.shape[2], d, d, right.shape[2]), 0, -1)
     k, l, nn = trip.T
     lam = pw[:, 1]

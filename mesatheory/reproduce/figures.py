@@ -20,12 +20,16 @@ from .presets import Figure
 from .training import TrainResult, init_label
 from .twin import Twin
 
+DPI = 100                # with the fixed figure sizes: 700 × 450 px line plots
+PNG_COMPRESSION = 1      # zlib level: level 6 (matplotlib's default) costs ≈ 0.05 s more per plot
+
 
 def save_atomic(fig: PlotFigure, path: Path) -> None:
     """Save ``fig`` as PNG to ``path`` atomically (:func:`mesatheory._io.atomic_path`).
 
     The figure is a bare :class:`matplotlib.figure.Figure` (no pyplot): it renders with Agg whatever backend the
-    session uses (a notebook's inline one stays in place) and is freed with its last reference.
+    session uses (a notebook's inline one stays in place) and is freed with its last reference. The canvas is the
+    figure's own size (no ``bbox_inches="tight"``: that draws every plot twice, ≈ 40 % of a plot's cost).
 
     Args:
         fig: the matplotlib figure.
@@ -35,7 +39,7 @@ def save_atomic(fig: PlotFigure, path: Path) -> None:
         OutputError: the file cannot be written.
     """
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+        fig.savefig(tmp, format="png", dpi=DPI, pil_kwargs={"compress_level": PNG_COMPRESSION})
 
 
 def _lines(ax: Axes, exact: float | None, asymptote: float | None, exact_label: str,
@@ -80,7 +84,7 @@ def plot_series(path: Path, title: str, ylabel: str, curves: Sequence[tuple[str,
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_title(title, y=1.0)        # a fixed place: the automatic one measures every tick label (≈ 40 % of a plot)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     save_atomic(fig, path)
@@ -106,6 +110,7 @@ def plot_heatmaps(path: Path, title: str, panels: Sequence[tuple[str, np.ndarray
             ax.set_title(f"{label}: {name}", fontsize=9)
             fig.colorbar(im, ax=ax, fraction=0.046)
     fig.suptitle(title)
+    fig.subplots_adjust(top=1 - 0.55 / fig.get_figheight())       # room for the suptitle above the panels' titles
     save_atomic(fig, path)
 
 

@@ -9,15 +9,34 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .. import paper, validate
 from ..errors import MesatheoryError, PresetError
-from ..laws import get_law
+from ..laws import Law, get_law
 
 PRESETS_ENV = "MESATHEORY_PRESETS"
 DEFAULT_PATH = Path(__file__).with_name("paper.toml")   # a link to checks/paper.toml, shipped in the wheel
+
+
+@cache
+def preset_law(spec: str) -> Law:
+    """The law of a spec, one instance per process: a law caches its exact moments, so the SymPy series behind
+    them (the Assumption-2 decision, the κ's, the population tables' ``x_1`` rule) run once per law, not once
+    per :func:`mesatheory.laws.get_law` call.
+
+    Args:
+        spec: the law's spec string.
+
+    Returns:
+        The law (the same object for the same spec).
+
+    Raises:
+        LawError: the spec names no law, or has a bad parameter.
+    """
+    return get_law(spec)
 
 
 @dataclass(frozen=True)
@@ -140,7 +159,7 @@ def _parse(raw: dict[str, Any]) -> Presets:
     figures = []
     for i, f in enumerate(raw["figure"]):
         where = f"figure[{i}] ({f.get('name', '?')})"
-        get_law(f["law"])
+        preset_law(f["law"])
         plots = tuple(f.get("plots", ["ab"]))
         unknown = [p for p in plots if p not in PLOTS]
         if unknown:

@@ -33,10 +33,10 @@ from pathlib import Path
 import numpy as np
 
 from .._io import Progress, staged_folder, to_json, write_text
-from ..laws import decide_assumption2, get_law, kappas
+from ..laws import decide_assumption2, kappas
 from ..theory import gd_prediction, product_from_kappas
 from .figures import plot_figure
-from .presets import Figure, Presets, load_presets
+from .presets import Figure, Presets, load_presets, preset_law
 from .scheduling import train_runs
 from .summary import RunRow, ratio_companions, ratio_se, summary_markdown, summary_row
 from .training import Dataset, RunConfig, TrainResult
@@ -75,7 +75,7 @@ def figure_runs(fig: Figure, presets: Presets, quick: bool = False, official: bo
     m, m_test = (presets.quick_m, presets.quick_m_test) if quick else (presets.m, presets.m_test)
     inits = presets.quick_inits if quick else presets.inits
     epochs = fig.quick_epochs if quick else fig.epochs
-    law = get_law(fig.law)
+    law = preset_law(fig.law)
     diagonal = decide_assumption2(law, presets.d).holds
     if fig.init_sigma > 0:                     # random starts: one run per seed of the initial draws
         seeds = fig.init_seeds[:1] if quick else fig.init_seeds
@@ -105,7 +105,7 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
         OutputError: a file cannot be written.
     """
     cfg0 = results[0].config
-    law, d, T = get_law(fig.law), cfg0.d, cfg0.T
+    law, d, T = preset_law(fig.law), cfg0.d, cfg0.T
     k = kappas(law, d)
     exact = float(product_from_kappas(k, T))
     m2 = float(k.m2)

@@ -5,8 +5,9 @@ a few thousand small matrix products; two *threads* sharing it wait for each oth
 Python glue between products (the GIL), while two *processes* each train whole runs on one core. On this
 project's two vCPUs the processes win: `mesatheory reproduce all` took 10 min 19 s, against 11 min 47 s with two
 threads per epoch (same numbers, bit for bit). So :func:`train_runs` hands whole runs to ``workers`` processes
-(the ``spawn`` start method: no BLAS state is forked); with one run, or one worker, it trains in this process with
-``workers`` threads per epoch.
+(the ``forkserver`` start method: no BLAS state of this process is forked, and the server imports the training
+modules once for all workers — with ``spawn`` each worker paid the ≈ 2.5 s import itself); with one run, or one
+worker, it trains in this process with ``workers`` threads per epoch.
 
 Every run is deterministic (its data come from its seed, its epochs from fixed-order sums), so the results do not
 depend on the number of processes or threads. Each process keeps the dataset of its last run
@@ -26,13 +27,14 @@ from functools import partial
 from typing import Any
 
 from .._io import Progress
-from ..laws import get_law
+from .jackknife import jackknife_se
+from .presets import preset_law
 from .training import Dataset, RunConfig, TrainResult, pick_engine, table_key, train
-from .twin import jackknife_se
 
 POLL_SECONDS = 0.2
 REPORTS_PER_RUN = 50          # progress messages a worker sends per run (not one per epoch)
 ONE_HOT_COST = 0.1            # relative per-epoch cost of a run whose x_1 are one-hot (see _cost)
+PRELOAD = [__name__, "mesatheory.model.quartic_build"]     # what every worker needs (numba's cached kernel too)
 
 
 class DatasetCache:
@@ -57,7 +59,7 @@ class DatasetCache:
         key = (cfg.law, cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
         if key != self._key or self._data is None:
             self._data = None                                   # free the old tables before drawing
-            self._data = Dataset.draw(get_law(cfg.law), cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
+            self._data = Dataset.draw(preset_law(cfg.law), cfg.d, cfg.T, cfg.m, cfg.m_test, cfg.seed)
             self._key = key
         return self._data
 
@@ -80,12 +82,12 @@ def _worker_init(reports: Any) -> None:  # pragma: no cover - runs in a child pr
     _WORKER = _Worker(DatasetCache(), reports)
 
 
-def _worker_family(jobs: list[tuple[int, RunConfig]]) -> list[tuple[int, TrainResult]]:  # pragma: no cover
-    """Child: train runs that share one build of tables, in order, sending ``REPORTS_PER_RUN`` messages per run."""
+def _worker_family(jobs: list[tuple[int, RunConfig]]) -> None:  # pragma: no cover - runs in a child process
+    """Child: train runs that share one build of tables, in order, sending ``REPORTS_PER_RUN`` progress messages per
+    run and each result as soon as it is done (so the parent writes a figure while its family's next runs train)."""
     worker = _WORKER
     if worker is None:
         raise RuntimeError("worker process used before its initializer ran")
-    out = []
     for index, cfg in jobs:
         step = max(1, cfg.epochs // REPORTS_PER_RUN)
         counter = [0]
@@ -94,9 +96,8 @@ def _worker_family(jobs: list[tuple[int, RunConfig]]) -> list[tuple[int, TrainRe
                    counter: list[int] = counter) -> None:
             counter[0] += 1
             if counter[0] % step == 0 or fraction >= 1.0:
-                worker.reports.put((index, message, fraction))
-        out.append((index, train_run(cfg, report, worker.cache.get(cfg), threads=1)))
-    return out
+                worker.reports.put(("progress", index, message, fraction))
+        worker.reports.put(("result", index, train_run(cfg, report, worker.cache.get(cfg), threads=1)))
 
 
 def families(configs: Sequence[RunConfig]) -> list[list[int]]:
@@ -114,7 +115,7 @@ def families(configs: Sequence[RunConfig]) -> list[list[int]]:
     groups: dict[object, list[int]] = {}
     for i, cfg in enumerate(configs):
         if pick_engine(cfg) == "quartic":
-            data = Dataset.draw(get_law(cfg.law), cfg.d, cfg.T, cfg.m, 1, cfg.seed)
+            data = Dataset.draw(preset_law(cfg.law), cfg.d, cfg.T, cfg.m, 1, cfg.seed)
             key: object = table_key(data.x1, data.theta, cfg.T)[0]
         else:
             key = i
@@ -146,7 +147,7 @@ def _cost(cfg: RunConfig) -> float:
     A tenth of that when every ``x_1`` has at most one non-zero coordinate (the engine's closed form over
     positions; measured ≈ 27 ms against ≈ 300 ms per epoch).
     """
-    atoms = get_law(cfg.law).atoms(cfg.d)
+    atoms = preset_law(cfg.law).atoms(cfg.d)
     one_hot = atoms is not None and all(sum(1 for v in vec if v != 0) <= 1 for _, vec in atoms)
     return (cfg.epochs + 1) * cfg.m * (ONE_HOT_COST if one_hot else 1.0)
 
@@ -187,19 +188,27 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
             yield i, train_run(cfg, partial(note, i), cache.get(cfg), threads=workers)
         return
 
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)         # only heeded by the server's first start in this process
     reports = ctx.Queue()
     with ctx.Pool(min(workers, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
         groups = sorted(families(configs), key=lambda g: -sum(weights[i] for i in g))
         pending = {g[0]: pool.apply_async(_worker_family, ([(i, configs[i]) for i in g],)) for g in groups}
-        while pending:
+        finished = 0
+        while finished < len(configs):
+            items: list[tuple] = []
             try:
-                note(*reports.get(timeout=POLL_SECONDS))
+                items.append(reports.get(timeout=POLL_SECONDS))
                 while True:
-                    note(*reports.get_nowait())
+                    items.append(reports.get_nowait())
             except queue_mod.Empty:
                 pass
-            for first in [g for g, job in pending.items() if job.ready()]:
-                for i, result in pending.pop(first).get():      # re-raises a worker's exception
+            for kind, i, *payload in items:
+                if kind == "result":
+                    finished += 1
                     note(i, f"{configs[i].law}: run finished", 1.0)
-                    yield i, result
+                    yield i, payload[0]
+                else:
+                    note(i, *payload)
+            for first in [g for g, job in pending.items() if job.ready()]:
+                pending.pop(first).get()                        # re-raises a worker's exception

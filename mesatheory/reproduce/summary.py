@@ -6,7 +6,7 @@ optimisation residual and the second-order effect of the off-diagonal entries fi
 the SE is tiny, as for the sparse law near convergence, where every coordinate's limit is exactly ``1/c²``).
 The prediction is the reduced GD map with its delta-method SE where the weights stay diagonal (Assumption 2, or
 masking); for the unmasked full-one runs it is the noise-free twin (population GD over every entry) with the
-run's jackknife SE (:mod:`mesatheory.reproduce.twin`).
+run's jackknife SE (:mod:`mesatheory.reproduce.jackknife`).
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def summary_markdown(rows: list[RunRow], presets: Presets, quick: bool, seconds:
         "*twin*: the noise-free twin at the final epoch (gradient descent, same learning rate, start and mask, on "
         "the exact population loss over every entry); *GD theory*: the prediction the verdict uses — the reduced "
         "GD map with the law's exact κ's and the run's delta-method SE where the weights stay diagonal, else (†) "
-        "the twin with the run's jackknife SE over 10 batches of its training set; *exact*: Theorem 1's "
+        "the twin with the run's (linearised) jackknife SE over 10 batches of its training set; *exact*: Theorem 1's "
         f"ã·b̃ at T = {presets.T}; *paper's line*: the T → ∞ value the paper plotted; *N̄/D̄*: the empirical "
         f"diagonal minimiser of the same training set. Pass: |trained − GD theory| ≤ {Z_MAX:g}·SE + "
         f"{FLOOR:g}·|GD theory|.",

@@ -31,13 +31,14 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 
 from .. import paper
 from .._io import Progress
 from ..errors import DivergenceError, MesatheoryError
-from ..laws import Law, get_law
+from ..laws import Law
 from ..model.diagonal import targets, unit_predictions
 from ..model.full import LastPosition, loss_and_grad_direct
 from ..model.parameters import (
@@ -51,30 +52,32 @@ from ..model.parameters import (
 from ..model.process import sample_phases, sequences
 from ..model.quartic import QuarticLoss, last_position_tables
 from ..model.spectral import SpectralData, single_threaded_blas
+from .presets import preset_law
 
 STATS_CHUNK = 1024
 QUARTIC_MAX_D = 6        # the quartic engine's K4 has (2d)⁶ entries: 24 MB at d = 6, 134 MB at d = 7
 ENGINES = ("auto", "quartic", "spectral", "direct")
 BATCHES = 10             # batches of a training set's quartic tables (jackknife replicates)
+V = TypeVar("V")
 
 
-class QuarticTables:
-    """The last four training sets' quartic tables (≈ 90 MB each at d = 5), per batch, keyed by the data up to a
-    power-of-two scale of ``x_1``.
+class ScaledTables(Generic[V]):
+    """Tables built from a set of sequences, kept for the last four sets and keyed by the draws up to a power-of-two
+    scale of ``x_1`` (:func:`table_key`).
 
-    Each training set's tables are built for :data:`BATCHES` disjoint contiguous batches of its sequences (the same
-    work as one build), so that jackknife replicates cost no build (:func:`mesatheory.reproduce.twin.jackknife_se`).
     Draws of one seed under laws that differ by a power-of-two scale (Gaussian σ = 1/2, 1, 2; sparse c = 1/2, 1,
-    2) have identical phases and ``x_1`` scaled exactly, so one build serves them all
-    (:meth:`mesatheory.model.quartic.QuarticLoss.scaled` is then exact, bit for bit).
+    2) have identical phases and ``x_1`` scaled exactly, so one build serves them all: the build runs on
+    ``x_1 / scale`` and ``rescale`` maps it to the asked-for data — exact, bit for bit, since every rounding of a
+    homogeneous polynomial's build sees its operands scaled by a power of two.
     """
 
-    def __init__(self, size: int = 4) -> None:
-        self._size = size
-        self._tables: dict[bytes, list[QuarticLoss]] = {}
+    def __init__(self, build: Callable[[np.ndarray, np.ndarray, int], V], rescale: Callable[[V, float], V],
+                 size: int = 4) -> None:
+        self._build, self._rescale, self._size = build, rescale, size
+        self._tables: dict[bytes, V] = {}
 
-    def get(self, x1: np.ndarray, theta: np.ndarray, T: int) -> list[QuarticLoss]:
-        """The quartic losses of the batches of the sequences ``(x1, theta)``, from a cached build if one matches.
+    def get(self, x1: np.ndarray, theta: np.ndarray, T: int) -> V:
+        """The tables of the sequences ``(x1, theta)``, from a cached build if one matches.
 
         Args:
             x1: first tokens ``(m, d)``.
@@ -82,19 +85,48 @@ class QuarticTables:
             T: the sequence length.
 
         Returns:
-            One :class:`~mesatheory.model.quartic.QuarticLoss` per batch (:func:`batches`), in order.
+            ``rescale(build(x1 / scale, theta, T), scale)``.
         """
         key, scale = table_key(x1, theta, T)
-        base = x1 / scale                                     # exact: a power of two
         if key not in self._tables:
             if len(self._tables) >= self._size:
                 self._tables.pop(next(iter(self._tables)))
-            self._tables[key] = [QuarticLoss.from_data(base[sl], theta[sl], T) for sl in batches(len(x1))]
-        return [part.scaled(scale) for part in self._tables[key]]
+            self._tables[key] = self._build(x1 / scale, theta, T)        # exact: a power of two
+        return self._rescale(self._tables[key], scale)
+
+
+def _batch_tables(x1: np.ndarray, theta: np.ndarray, T: int) -> list[QuarticLoss]:
+    """One :class:`~mesatheory.model.quartic.QuarticLoss` per batch (:func:`batches`) of a training set.
+
+    Each training set's tables are built for :data:`BATCHES` disjoint contiguous batches of its sequences (the same
+    work as one build), so that the jackknife costs no build (:mod:`mesatheory.reproduce.jackknife`).
+    """
+    return [QuarticLoss.from_data(x1[sl], theta[sl], T) for sl in batches(len(x1))]
+
+
+def _test_tables(x1: np.ndarray, theta: np.ndarray, T: int) -> tuple[QuarticLoss, np.ndarray]:
+    """The test set's last-position tables (:func:`mesatheory.model.quartic.last_position_tables`)."""
+    return last_position_tables(LastPosition.from_sequences(sequences(x1, theta, T)))
+
+
+def _statistics(x1: np.ndarray, theta: np.ndarray, T: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(N, D)`` of :meth:`Dataset.statistics`, in chunks of :data:`STATS_CHUNK` sequences."""
+    Ns, Ds = [], []
+    for s in range(0, len(x1), STATS_CHUNK):
+        X = sequences(x1[s:s + STATS_CHUNK], theta[s:s + STATS_CHUNK], T)
+        g, y = unit_predictions(X), targets(X)
+        Ns.append(np.einsum("ntj,ntj->nj", g.conj(), y).real)
+        Ds.append(np.einsum("ntj,ntj->nj", g.conj(), g).real)
+    return np.concatenate(Ns), np.concatenate(Ds)
+
+
+def _scale_test_tables(tables: tuple[QuarticLoss, np.ndarray], f: float) -> tuple[QuarticLoss, np.ndarray]:
+    """``x_1 → f·x_1``: the features ``F ∝ f³``, so the quartic scales as a training loss and ``R ∝ F/x ∝ f²``."""
+    return tables[0].scaled(f), tables[1] * f**2
 
 
 def table_key(x1: np.ndarray, theta: np.ndarray, T: int) -> tuple[bytes, float]:
-    """A training set's identity up to a power-of-two scale of ``x_1`` (see :class:`QuarticTables`).
+    """A set of sequences' identity up to a power-of-two scale of ``x_1`` (see :class:`ScaledTables`).
 
     Args:
         x1: first tokens ``(m, d)``.
@@ -123,7 +155,10 @@ def batches(m: int) -> list[slice]:
     return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
 
 
-TABLES = QuarticTables()    # per process
+# per process: the training sets' batch tables (≈ 90 MB each at d = 5), the test sets' last-position tables
+TABLES = ScaledTables(_batch_tables, lambda parts, f: [part.scaled(f) for part in parts])
+TEST_TABLES = ScaledTables(_test_tables, _scale_test_tables)
+STATISTICS = ScaledTables(_statistics, lambda ND, f: (ND[0] * f**4, ND[1] * f**6))    # g ∝ f³: N ∝ f⁴, D ∝ f⁶
 
 
 @dataclass(frozen=True)
@@ -183,7 +218,7 @@ class TrainResult:
     (:meth:`Dataset.statistics`), for the run's statistical error (:mod:`mesatheory.theory.gd_curve`).
     ``engine`` is the engine used (:func:`pick_engine`), ``setup_seconds`` the time to build its tables;
     ``jackknife_se`` the jackknife SE of the final ``ab`` when the configuration asks for it
-    (:func:`mesatheory.reproduce.twin.jackknife_se`, attached by :mod:`mesatheory.reproduce.scheduling`).
+    (:func:`mesatheory.reproduce.jackknife.jackknife_se`, attached by :mod:`mesatheory.reproduce.scheduling`).
     """
 
     config: RunConfig
@@ -294,13 +329,14 @@ class Dataset:
         return self._cache["quartic"]
 
     def last_position_tables(self) -> tuple[QuarticLoss, np.ndarray]:
-        """The test metrics as quartic tables (:func:`mesatheory.model.quartic.last_position_tables`; built once).
+        """The test metrics as quartic tables (:func:`mesatheory.model.quartic.last_position_tables`; built once,
+        shared via :data:`TEST_TABLES`).
 
         Returns:
             The mean-squared-error quartic and the ratio table.
         """
         if "last_tables" not in self._cache:
-            self._cache["last_tables"] = last_position_tables(self.last_position())
+            self._cache["last_tables"] = TEST_TABLES.get(self.x1_test, self.theta_test, self.T)
         return self._cache["last_tables"]
 
     def last_position(self) -> LastPosition:
@@ -314,7 +350,8 @@ class Dataset:
         return self._cache["last"]
 
     def statistics(self) -> tuple[np.ndarray, np.ndarray]:
-        """The training set's loss statistics per sequence and output coordinate (computed once).
+        """The training set's loss statistics per sequence and output coordinate (computed once, shared via
+        :data:`STATISTICS`).
 
         ``N_{n,j} = Σ_t Re(ḡ_{t,j} x_{t+1,j})`` and ``D_{n,j} = Σ_t |g_{t,j}|²``, with the diagonal model's unit
         prediction ``g_t`` (:func:`mesatheory.model.diagonal.unit_predictions`); summing over ``j`` gives
@@ -324,13 +361,7 @@ class Dataset:
             ``(N, D)``, shape ``(m, d)`` each.
         """
         if "stats" not in self._cache:
-            Ns, Ds = [], []
-            for s in range(0, len(self.x1), STATS_CHUNK):
-                X = sequences(self.x1[s:s + STATS_CHUNK], self.theta[s:s + STATS_CHUNK], self.T)
-                g, y = unit_predictions(X), targets(X)
-                Ns.append(np.einsum("ntj,ntj->nj", g.conj(), y).real)
-                Ds.append(np.einsum("ntj,ntj->nj", g.conj(), g).real)
-            self._cache["stats"] = (np.concatenate(Ns), np.concatenate(Ds))
+            self._cache["stats"] = STATISTICS.get(self.x1, self.theta, self.T)
         return self._cache["stats"]
 
 
@@ -452,16 +483,15 @@ def train(config: RunConfig, progress: Progress | None = None, engine: str = "au
         MesatheoryError: ``data`` does not match ``config``, or ``engine`` is unknown.
         DivergenceError: the parameters became non-finite.
     """
-    law = get_law(config.law)
+    law = preset_law(config.law)
     d, T = config.d, config.T
     if data is None:
         data = Dataset.draw(law, d, T, config.m, config.m_test, config.seed)
     elif (data.x1.shape != (config.m, d) or data.x1_test.shape != (config.m_test, d) or data.T != T):
         raise MesatheoryError("the dataset does not match the run configuration (m, m_test, d, T)")
-    last = data.last_position()
     engine = pick_engine(config, engine)
     setup = time.perf_counter()
-    metrics: Callable = lambda P, Q: _test_metrics(last, P, Q)
+    metrics: Callable = lambda P, Q: _test_metrics(data.last_position(), P, Q)
     if engine == "quartic":
         quartic, tables = data.quartic(), data.last_position_tables()
         step: Callable = lambda P, Q, g=True: quartic.loss_and_grad(P, Q, want_grad=g)

@@ -1,19 +1,15 @@
-"""The noise-free twin of a trained run, and a jackknife standard error of its ``ab``.
+"""The noise-free twin of a trained run: gradient descent on the exact population loss.
 
-**Twin.** Gradient descent with the run's learning rate, initialisation, epochs and masking on the exact
-population loss of its law (:meth:`mesatheory.model.quartic.QuarticLoss.from_law`, every entry of
-``W^{KQ}, W^{PV}``): what the run would do with infinitely many training sequences. Under Assumption 2 it stays
-diagonal and equals the reduced map of :mod:`mesatheory.theory.gd_curve`; beyond it (full-one, unmasked) it is the
-only noise-free theory of the run, off-diagonal entries included.
-
-**Jackknife SE.** The trained ``ab`` is a smooth function of the training set's mean tables; dropping one of the
-``B`` batches of :func:`mesatheory.reproduce.training.batches` in turn and training on the rest gives ``ab_(b)``,
-and ``SE² = (B-1)/B Σ_b (ab_(b) - mean)²``. It needs no model of the data (no diagonal form, any law) and no
-build: the batches' tables are kept (:class:`mesatheory.reproduce.training.QuarticTables`).
+Gradient descent with the run's learning rate, initialisation, epochs and masking on the exact population loss of
+its law (:meth:`mesatheory.model.quartic.QuarticLoss.from_law`, every entry of ``W^{KQ}, W^{PV}``): what the run
+would do with infinitely many training sequences. Under Assumption 2 it stays diagonal and equals the reduced map of
+:mod:`mesatheory.theory.gd_curve`; beyond it (full-one, unmasked) it is the only noise-free theory of the run,
+off-diagonal entries included (its statistical error: :mod:`mesatheory.reproduce.jackknife`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +17,8 @@ import numpy as np
 
 from ..model.parameters import diagonal_product, offdiagonal_norm
 from ..model.quartic import QuarticLoss
-from .training import Dataset, RunConfig, gd_step, initial_blocks
+from .presets import preset_law
+from .training import RunConfig, gd_step, initial_blocks
 
 
 @dataclass
@@ -34,8 +31,31 @@ class Twin:
     Q: np.ndarray
 
 
+def states(loss: QuarticLoss, cfg: RunConfig, what: str = "the noise-free twin"
+           ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The iterates of ``cfg.epochs`` steps ``θ ← θ - η ∇L(θ)`` from ``cfg``'s start (masked as ``cfg`` asks).
+
+    Args:
+        loss: the loss to descend.
+        cfg: the run whose learning rate, start, epochs and mask are used.
+        what: what is descending, for the error message.
+
+    Yields:
+        ``(P, Q)`` after ``0, 1, …, cfg.epochs`` steps (copies).
+
+    Raises:
+        DivergenceError: the parameters became non-finite.
+    """
+    P, Q = initial_blocks(cfg)
+    yield P.copy(), Q.copy()
+    for e in range(cfg.epochs):
+        with np.errstate(over="ignore", invalid="ignore"):         # divergence is checked by gd_step
+            gd_step(P, Q, *loss.grad(P, Q), cfg, e, what)
+        yield P.copy(), Q.copy()
+
+
 def descend(loss: QuarticLoss, cfg: RunConfig) -> Twin:
-    """``cfg.epochs`` steps ``θ ← θ - η ∇L(θ)`` from ``cfg``'s start (masked as ``cfg`` asks).
+    """The path of :func:`states`: ``ab`` and the off-diagonal norm per epoch, and the final blocks.
 
     Args:
         loss: the loss to descend.
@@ -47,13 +67,9 @@ def descend(loss: QuarticLoss, cfg: RunConfig) -> Twin:
     Raises:
         DivergenceError: the parameters became non-finite.
     """
-    P, Q = initial_blocks(cfg)
     ab, off = np.empty(cfg.epochs + 1), np.empty(cfg.epochs + 1)
-    ab[0], off[0] = diagonal_product(P, Q), offdiagonal_norm(P, Q)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for e in range(cfg.epochs):
-            gd_step(P, Q, *loss.grad(P, Q), cfg, e, "the noise-free twin")
-            ab[e + 1], off[e + 1] = diagonal_product(P, Q), offdiagonal_norm(P, Q)
+    for e, (P, Q) in enumerate(states(loss, cfg)):
+        ab[e], off[e] = diagonal_product(P, Q), offdiagonal_norm(P, Q)
     return Twin(ab=ab, offdiag=off, P=P, Q=Q)
 
 
@@ -69,7 +85,7 @@ def population_loss(law: str, d: int, T: int) -> QuarticLoss:
     Returns:
         :meth:`mesatheory.model.quartic.QuarticLoss.from_law` of the training positions ``2..T-1``.
     """
-    return QuarticLoss.from_law(law, d, T)
+    return QuarticLoss.from_law(preset_law(law), d, T)
 
 
 def noise_free_twin(cfg: RunConfig) -> Twin:
@@ -86,26 +102,3 @@ def noise_free_twin(cfg: RunConfig) -> Twin:
         DivergenceError: the twin diverged.
     """
     return descend(population_loss(cfg.law, cfg.d, cfg.T), cfg)
-
-
-def jackknife_se(data: Dataset, cfg: RunConfig) -> float:
-    """The delete-one-batch jackknife SE of the final trained ``ab`` (module docstring).
-
-    Args:
-        data: the run's training set (its batches' quartic tables).
-        cfg: the run.
-
-    Returns:
-        The standard error (NaN with fewer than two batches).
-    """
-    parts, sizes = data.quartic_parts()
-    B = len(parts)
-    if B < 2:
-        return float("nan")
-    values = []
-    for b in range(B):
-        w = sizes.copy()
-        w[b] = 0.0
-        values.append(descend(QuarticLoss.combine(parts, w / w.sum()), cfg).ab[-1])
-    v = np.asarray(values)
-    return float(np.sqrt((B - 1) / B * np.sum((v - v.mean()) ** 2)))

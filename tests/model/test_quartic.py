@@ -113,3 +113,17 @@ def test_last_position_tables_give_the_test_metrics(law):
     ratio, mse = _test_metrics(data.last_position(), P, Q)
     q_ratio, q_mse = _quartic_test_metrics(data.last_position_tables(), P, Q)
     assert abs(q_ratio - ratio) <= 1e-12 * abs(ratio) and abs(q_mse - mse) <= 1e-12 * mse
+
+
+@pytest.mark.parametrize("law", ["gaussian", "full_one"])
+def test_hessian_vector_product_is_the_derivative_of_the_gradient(law):
+    """Central differences of the gradient along a direction (step 1e-5: truncation ≈ 1e-10) equal ``hvp``."""
+    d, T = 3, 8
+    data = Dataset.draw(get_law(law), d, T, 60, 1, seed=1)
+    loss = QuarticLoss.from_data(data.x1, data.theta, T)
+    (P, Q), (dP, dQ) = _point(d, 2), _point(d, 3)
+    h = 1e-5
+    up, down = loss.grad(P + h * dP, Q + h * dQ), loss.grad(P - h * dP, Q - h * dQ)
+    hP, hQ = loss.hvp(P, Q, dP, dQ)
+    assert _rel(hP, (up[0] - down[0]) / (2 * h)) <= 1e-8
+    assert _rel(hQ, (up[1] - down[1]) / (2 * h)) <= 1e-8

@@ -7,7 +7,9 @@ from mesatheory import model as fm
 from mesatheory.errors import DivergenceError
 from mesatheory.laws import get_law, kappas
 from mesatheory.model import reference_trajectory
-from mesatheory.reproduce.training import Dataset, RunConfig, train
+from mesatheory.model.diagonal import targets, unit_predictions
+from mesatheory.model.quartic import last_position_tables
+from mesatheory.reproduce.training import TEST_TABLES, Dataset, RunConfig, train
 from mesatheory.routes.montecarlo import ratio_estimate
 from mesatheory.theory import gd_prediction, product_from_kappas, reduced_gd
 
@@ -148,3 +150,20 @@ def test_official_mode_follows_the_per_prefix_reference_in_complex_arithmetic(ma
     assert np.max(np.abs(res.P - P)) <= 1e-12 * np.max(np.abs(P))
     assert np.max(np.abs(res.Q - Q)) <= 1e-12 * np.max(np.abs(Q))
     assert np.max(np.abs(P.imag)) > 1e-8 or np.max(np.abs(Q.imag)) > 1e-8
+
+
+def test_shared_test_tables_and_statistics_are_a_fresh_computation_bit_for_bit():
+    """Gaussian σ = 1/2 and σ = 2 draws are the σ = 1 ones scaled by powers of two: one build of the test set's
+    last-position tables and one computation of the training set's (N, D) serve all three, exactly as a fresh
+    computation of each would."""
+    for sigma in ("1", "1/2", "2"):
+        data = Dataset.draw(get_law(f"gaussian:sigma={sigma}"), 2, 7, 30, 40, seed=3)
+        mse, R = TEST_TABLES.get(data.x1_test, data.theta_test, data.T)
+        fresh_mse, fresh_R = last_position_tables(data.last_position())
+        assert np.array_equal(mse.M, fresh_mse.M) and np.array_equal(mse.lin, fresh_mse.lin)
+        assert mse.const == fresh_mse.const and np.array_equal(R, fresh_R)
+        X = data.train_sequences()
+        g, y = unit_predictions(X), targets(X)
+        N, D = data.statistics()
+        assert np.array_equal(N, np.einsum("ntj,ntj->nj", g.conj(), y).real)
+        assert np.array_equal(D, np.einsum("ntj,ntj->nj", g.conj(), g).real)
