@@ -65,9 +65,11 @@ def _sample_estimates(s: Setting) -> dict[str, Estimate]:
     def losses(y: np.ndarray, N: np.ndarray, D: np.ndarray) -> list[np.ndarray]:
         return [0.5 * c * c * D - c * N + 0.5 * y.sum(axis=1), 0.5 * np.sum(y * (c_inf * y - 1.0) ** 2, axis=1)]
 
-    draws = sized_phase_draws(s.law, s.d, s.T, s.seed + 1, least, max(least, paper.PHASE_DRAWS_CAP), losses,
-                              lambda v: [mean_estimate(v[:, 0]), mean_estimate(v[:, 1])], (t,))
-    trained, limit = mean_estimate(draws[:, 0]), mean_estimate(draws[:, 1])
+    def estimates(columns: np.ndarray) -> list[Estimate]:
+        return [mean_estimate(columns[:, 0]), mean_estimate(columns[:, 1])]
+
+    trained, limit = estimates(sized_phase_draws(s.law, s.d, s.T, s.seed + 1, least,
+                                                 max(least, paper.PHASE_DRAWS_CAP), losses, estimates, (t,)))
     return {"ratio": mean_estimate(ratios), "trained": trained, "limit": limit}
 
 
