@@ -141,7 +141,7 @@ def entry_gradient(d: int, entry: Entry) -> sp.Expr:
         The per-position gradient, factored.
     """
     model = Model(d)
-    return sp.factor(sp.simplify(gradient_at(model, *model.diagonal_point(), _residual(d), entry)))
+    return sp.factor(gradient_at(model, *model.diagonal_point(), _residual(d), entry))
 
 
 @cache

@@ -56,7 +56,9 @@ def ols_gradient_at_zero(d: int) -> sp.Matrix:
     """The summand (over ``i``) of ``∂L/∂U + i ∂L/∂V`` at ``W = 0``, a ``d × d`` matrix in ``x_i, x_{i+1}``.
 
     ``L_OLS,t = Σ_i ½ Σ_j r_j conj(r_j)``, ``r = x_{i+1} - W x_i``, ``conj(r) = conj(x_{i+1}) - conj(W) conj(x_i)``;
-    row ``j`` of ``W`` enters only ``r_j``, so ``∂/∂W_{jk}`` is taken on ``½ r_j conj(r_j)``.
+    row ``j`` of ``W`` enters only ``r_j``, so ``∂/∂W_{jk}`` is taken on ``½ r_j conj(r_j)``, by the product rule
+    ``½ (∂r_j · conj(r_j) + r_j · ∂conj(r_j))`` with SymPy differentiating the factors (linear in ``W``) and
+    the undifferentiated factor at ``W = 0`` (differentiating the product itself: 2× slower, the same result).
 
     Args:
         d: the dimension.
@@ -71,12 +73,11 @@ def ols_gradient_at_zero(d: int) -> sp.Matrix:
     r = model.token(i + 1) - W * model.token(i)
     r_conj = model.token_conj(i + 1) - W_conj * model.token_conj(i)
     at_zero = {s: 0 for s in list(U) + list(V)}
+    r0, r0_conj = r.xreplace(at_zero), r_conj.xreplace(at_zero)
     out = sp.zeros(d, d)
     for j in range(d):
-        half_norm = r[j] * r_conj[j] / 2   # differentiated by the product rule, not expanded
         for k in range(d):
-            gU = sp.diff(half_norm, U[j, k]).xreplace(at_zero)
-            gV = sp.diff(half_norm, V[j, k]).xreplace(at_zero)
+            gU, gV = ((sp.diff(r[j], w) * r0_conj[j] + r0[j] * sp.diff(r_conj[j], w)) / 2 for w in (U[j, k], V[j, k]))
             out[j, k] = sp.expand(gU + sp.I * gV)
     return out
 

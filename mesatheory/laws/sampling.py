@@ -24,7 +24,6 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 import sympy.stats as st
-from scipy.stats import sampling
 
 Sampler = Callable[[np.random.Generator, int, int], np.ndarray]
 Draw = Callable[[np.random.Generator, int], np.ndarray]   # n draws of the random symbol Y
@@ -97,6 +96,7 @@ class _Density:
 
 def _numerical_inverse(distribution: object, lo: float, hi: float) -> Draw | None:
     """``scipy.stats.sampling.NumericalInversePolynomial`` on the lambdified density, or ``None`` if it fails."""
+    from scipy.stats import sampling  # 0.9 s to import: only for a law that needs it
     try:
         density = _Density(distribution, lo, hi)
         generator = sampling.NumericalInversePolynomial(density, u_resolution=U_RESOLUTION)
@@ -107,6 +107,7 @@ def _numerical_inverse(distribution: object, lo: float, hi: float) -> Draw | Non
 
 def _alias_table(distribution: object, lo: float) -> Draw | None:
     """``DiscreteAliasUrn`` on the pmf from ``lo`` up to where the remaining mass is below :data:`DISCRETE_TAIL`."""
+    from scipy.stats import sampling  # as in _numerical_inverse
     k = sp.Dummy("k", integer=True)
     try:
         pmf = sp.lambdify(k, distribution.pdf(k), _MODULES)  # type: ignore[attr-defined]

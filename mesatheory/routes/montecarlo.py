@@ -128,11 +128,18 @@ def sample_statistics(law: Law, d: int, T: int, n: int, seed: int) -> tuple[np.n
     return rows[:, :d], rows[:, d], rows[:, d + 1]
 
 
-def _skewness(values: np.ndarray) -> float:
-    """The sample skewness ``m3 / m2^{3/2}`` (0 for constant values)."""
+def _spread(values: np.ndarray) -> tuple[float, float]:
+    """The standard deviation (``ddof = 1``) and the sample skewness ``m3 / m2^{3/2}`` (0 for constant values).
+
+    One centring and two products (``**3`` would call ``pow`` for every element: 10× slower on 10⁶ values).
+    """
     centred = values - values.mean()
-    m2 = float(np.mean(centred**2))
-    return float(np.mean(centred**3)) / m2**1.5 if m2 > 0 else 0.0
+    square = centred * centred
+    total = float(square.sum())
+    n = len(values)
+    m2 = total / n
+    skewness = float(np.dot(square, centred)) / n / m2**1.5 if m2 > 0 else 0.0
+    return float(np.sqrt(total / (n - 1))), skewness
 
 
 def mean_estimate(values: np.ndarray) -> Estimate:
@@ -145,7 +152,8 @@ def mean_estimate(values: np.ndarray) -> Estimate:
         The mean, its standard error, ``n`` and the skewness of ``values``.
     """
     n = len(values)
-    return Estimate(float(values.mean()), float(values.std(ddof=1) / np.sqrt(n)), n, _skewness(values))
+    sd, skewness = _spread(values)
+    return Estimate(float(values.mean()), sd / float(np.sqrt(n)), n, skewness)
 
 
 def ratio_estimate(N: np.ndarray, D: np.ndarray) -> Estimate:
@@ -160,9 +168,8 @@ def ratio_estimate(N: np.ndarray, D: np.ndarray) -> Estimate:
     """
     n = len(N)
     c = N.mean() / D.mean()
-    influence = N - c * D
-    se = np.std(influence, ddof=1) / np.sqrt(n) / D.mean()
-    return Estimate(float(c), float(se), n, _skewness(influence))
+    sd, skewness = _spread(N - c * D)
+    return Estimate(float(c), sd / float(np.sqrt(n)) / float(D.mean()), n, skewness)
 
 
 @dataclass(frozen=True)
