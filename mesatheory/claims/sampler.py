@@ -70,18 +70,26 @@ def check_sampler(s: Setting) -> Verdict:
         The verdict: the worst |z| over the moments compared, the moments left out (infinite variance) as reason.
     """
     draws = s.law.sample(np.random.default_rng(s.seed + 4), paper.SAMPLER_DRAWS, s.d)
-    top = paper.SAMPLER_DEGREE
-    pooled = _powers(draws[:, :4].ravel(), top) if s.law.iid else None   # coordinates draw the same law
-    columns = [_powers(draws[:, j], top) for j in range(min(s.d, 2))]
-    compared, skipped, worst, failed = [], [], 0.0, []
+    pooled_n = len(draws) * min(s.d, 4) if s.law.iid else 0   # coordinates 1..4 draw the same law
+
+    def marginal(exps: tuple[int, ...]) -> bool:
+        return pooled_n > 0 and sum(1 for e in exps if e) == 1
+
+    chosen: list[tuple[str, tuple[int, ...]]] = []
+    skipped: list[str] = []
     for name, exps in _moments(s):
-        if not _normal_enough(s, exps, len(pooled[0]) if pooled is not None and sum(1 for e in exps if e) == 1
-                              else len(draws)):
+        if _normal_enough(s, exps, pooled_n if marginal(exps) else len(draws)):
+            chosen.append((name, exps))
+        else:
             skipped.append(name)
-            continue
+    top = max((max(exps) for _, exps in chosen), default=0)     # powers only as high as a compared moment needs
+    pooled = _powers(draws[:, :4].ravel(), top) if pooled_n else None
+    columns = [_powers(draws[:, j], top) for j in range(min(s.d, 2))]
+    compared, worst, failed = [], 0.0, []
+    for name, exps in chosen:
         exact = s.law.joint_moment(exps)
-        if pooled is not None and sum(1 for e in exps if e) == 1:
-            est = mean_estimate(pooled[exps[0]])
+        if pooled is not None and marginal(exps):
+            est = mean_estimate(pooled[max(exps)])
         else:
             est = mean_estimate(np.prod([columns[j][e] for j, e in enumerate(exps) if e], axis=0))
         ok, z, _ = within_se(est, float(exact))
