@@ -11,9 +11,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from tqdm.auto import tqdm
+from tqdm.auto import tqdm as _auto_tqdm
 
 from ._io import Progress
+
+
+class tqdm(_auto_tqdm):
+    """``tqdm.auto``'s bar without its monitor thread (it only revises ``miniters``, and these bars refresh
+    themselves): a process with no other thread may fork its workers safely
+    (:func:`mesatheory.reproduce.scheduling.worker_context`)."""
+
+    monitor_interval = 0
 
 Item = TypeVar("Item")
 

@@ -55,7 +55,14 @@ def _g_basis(d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pairs, hidx, hconj
 
 
-@numba.njit(cache=True, fastmath=True, nogil=True)
+# the signature makes numba compile (or load its cache) when the module is imported, not at the first call: a
+# forkserver that preloads this module hands the compiled kernel to every worker (measured: 0.65 s per worker)
+_EXPAND_SIGNATURE = ("void(float64[:, :, :, ::1], int64[::1], int64[:, ::1], int64[:, ::1], int64[:, ::1], "
+                     "float64[:, :, :, :, ::1], float64[:, :, :, :, ::1], float64[:, :, ::1], float64[:, :, ::1], "
+                     "int64[::1])")
+
+
+@numba.njit(_EXPAND_SIGNATURE, cache=True, fastmath=True, nogil=True)
 def _expand(K: np.ndarray, cols: np.ndarray, trip: np.ndarray, hidx: np.ndarray, hconj: np.ndarray,
             Gr: np.ndarray, Gi: np.ndarray, LXr: np.ndarray, LXi: np.ndarray,
             signs: np.ndarray) -> None:  # pragma: no cover - compiled

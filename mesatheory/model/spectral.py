@@ -29,10 +29,12 @@ sum by closed-form geometric sums of phase products:
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from .full import DIRECT_CHUNK, direct_chunk
 from .parameters import gradient_dtype
@@ -42,21 +44,24 @@ SPECTRAL_CHUNK = 128     # sequences per chunk in the spectral path (keeps the w
 DEGENERATE = 1e-4        # |1 - λ_k λ̄_l| below which a sequence uses the direct path
 
 
+@cache
+def _threadpools() -> ThreadpoolController:
+    """The process's thread pools, found once (a scan of the loaded libraries: 1.6 ms, which per-epoch limits paid
+    every time)."""
+    return ThreadpoolController()
+
+
 def single_threaded_blas() -> AbstractContextManager:
-    """Limit BLAS to one thread while in the context (``threadpoolctl``, if installed; else a no-op).
+    """Limit BLAS to one thread while in the context (``threadpoolctl``).
 
     The kernels below make thousands of tiny matrix products; a multithreaded BLAS spends more time starting
-    threads than computing (measured: 2× slower per epoch). Parallelism, if wanted, comes from ``workers``.
+    threads than computing (measured: 2× slower per epoch). Parallelism, if wanted, comes from ``workers``. The
+    BLAS libraries are those loaded at the first call (NumPy's and SciPy's are loaded on import).
 
     Returns:
         A context manager.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ModuleNotFoundError:  # optional dependency
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
+    return _threadpools().limit(limits=1, user_api="blas")
 
 
 @dataclass

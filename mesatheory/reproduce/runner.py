@@ -28,6 +28,7 @@ import math
 import os
 import time
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,8 @@ import numpy as np
 from .._io import Progress, staged_folder, to_json, write_text
 from ..laws import decide_assumption2, kappas
 from ..theory import gd_prediction, product_from_kappas
-from .figures import plot_figure
 from .presets import Figure, Presets, load_presets, preset_law
-from .scheduling import train_runs
+from .scheduling import start_workers, train_runs
 from .summary import RunRow, ratio_companions, ratio_se, summary_markdown, summary_row
 from .training import Dataset, RunConfig, TrainResult
 from .twin import noise_free_twin
@@ -125,6 +125,7 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
         if data is not None:
             rows[-1].extra.update(ratio_companions(data, res))
     folder = out_dir / fig.name
+    from .figures import plot_figure  # matplotlib: 0.8 s to import, paid by _prepare while the workers train
     files = plot_figure(fig, folder, results, twins, exact, m2)
     payload = {
         "figure": fig.name, "description": fig.description, "quick": quick, "files": files,
@@ -138,6 +139,14 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
     }
     write_text(folder / "data.json", json.dumps(to_json(payload), allow_nan=False))
     return rows
+
+
+def _prepare(cfgs: list[RunConfig]) -> None:
+    """What a figure needs that no trained result enters: its runs' noise-free twins (cached by
+    :func:`~mesatheory.reproduce.twin.noise_free_twin`) and the plotting library."""
+    from . import figures  # noqa: F401  (imported once, for finish_figure)
+    for cfg in cfgs:
+        noise_free_twin(cfg)
 
 
 def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progress | None = None,
@@ -170,6 +179,8 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
     presets = presets or load_presets()
     if workers is None:
         workers = max(1, min(2, os.cpu_count() or 1))
+    if workers > 1:
+        start_workers()                            # its imports overlap with the preparations below
     names = [f.name for f in presets.figures] if "all" in figures else list(dict.fromkeys(figures))
     chosen = [presets.figure(n) for n in names]
     out_dir = Path(out_dir)
@@ -181,7 +192,8 @@ def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progre
     jobs = [cfg for cfgs in runs for cfg in cfgs]
     report = (lambda msg, frac: progress(msg, 0.99 * frac)) if progress is not None else None
     with staged_folder(out_dir) as stage:      # all or nothing: an interrupted run leaves out_dir as it was
-        for index, result in train_runs(jobs, workers=workers, progress=report):
+        preparations = [partial(_prepare, cfgs) for cfgs in runs]
+        for index, result in train_runs(jobs, workers=workers, progress=report, meanwhile=preparations):
             f, j = owner[index]
             results[f][j] = result
             if all(r is not None for r in results[f]):

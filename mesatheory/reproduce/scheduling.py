@@ -5,9 +5,10 @@ a few thousand small matrix products; two *threads* sharing it wait for each oth
 Python glue between products (the GIL), while two *processes* each train whole runs on one core. On this
 project's two vCPUs the processes win: `mesatheory reproduce all` took 10 min 19 s, against 11 min 47 s with two
 threads per epoch (same numbers, bit for bit). So :func:`train_runs` hands whole runs to ``workers`` processes
-(the ``forkserver`` start method: no BLAS state of this process is forked, and the server imports the training
-modules once for all workers — with ``spawn`` each worker paid the ≈ 2.5 s import itself); with one run, or one
-worker, it trains in this process with ``workers`` threads per epoch.
+(forked from this process when it runs no other thread, so that they start with everything imported; else from a
+``forkserver`` that imports the training modules once for all workers — with ``spawn`` each worker paid the ≈ 2.5 s
+import itself; see :func:`worker_context`); with one run, or one worker, it trains in this process with
+``workers`` threads per epoch.
 
 Every run is deterministic (its data come from its seed, its epochs from fixed-order sums), so the results do not
 depend on the number of processes or threads. Each process keeps the dataset of its last run
@@ -18,12 +19,15 @@ share one build (:func:`families`: one training set, or power-of-two rescalings 
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 import queue as queue_mod
 import signal
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from multiprocessing import forkserver
 from typing import Any
 
 from .._io import Progress
@@ -33,7 +37,12 @@ from .training import Dataset, RunConfig, TrainResult, pick_engine, table_key, t
 
 POLL_SECONDS = 0.2
 REPORTS_PER_RUN = 50          # progress messages a worker sends per run (not one per epoch)
-ONE_HOT_COST = 0.1            # relative per-epoch cost of a run whose x_1 are one-hot (see _cost)
+# the cost model of _cost, in epochs of the quartic engine (≈ 3 ms at d = 5: one (2d)⁶ contraction and the test
+# metrics; measured on the quick presets: 4.2 s for the Gaussian family, 1.4 s sparse, 3.0 s full-one)
+BUILD_COST = 0.4              # the quartic tables, per sequence whose x_1 has full support (≈ 1.3 ms at d = 5)
+SPECTRAL_COST = 6e-3          # one spectral epoch, per sequence (≈ 20 µs at d = 5, T = 100)
+ONE_HOT_COST = 0.1            # a one-hot x_1's share of those (the build is a 1-coordinate problem; the spectral
+                              # engine has a closed form over positions: ≈ 27 ms against ≈ 300 ms per epoch)
 PRELOAD = [__name__, "mesatheory.model.quartic_build"]     # what every worker needs (numba's cached kernel too)
 
 
@@ -141,30 +150,91 @@ def train_run(cfg: RunConfig, progress: Progress | None, data: Dataset, threads:
     return result
 
 
-def _cost(cfg: RunConfig) -> float:
-    """Estimated work of a run: epochs × sequences.
-
-    A tenth of that when every ``x_1`` has at most one non-zero coordinate (the engine's closed form over
-    positions; measured ≈ 27 ms against ≈ 300 ms per epoch).
-    """
+def _one_hot(cfg: RunConfig) -> bool:
+    """Whether every ``x_1`` of the run's law has at most one non-zero coordinate."""
     atoms = preset_law(cfg.law).atoms(cfg.d)
-    one_hot = atoms is not None and all(sum(1 for v in vec if v != 0) <= 1 for _, vec in atoms)
-    return (cfg.epochs + 1) * cfg.m * (ONE_HOT_COST if one_hot else 1.0)
+    return atoms is not None and all(sum(1 for v in vec if v != 0) <= 1 for _, vec in atoms)
 
 
-def train_runs(configs: Sequence[RunConfig], workers: int = 1,
-               progress: Progress | None = None) -> Iterator[tuple[int, TrainResult]]:
+def _cost(cfg: RunConfig, builds: bool = True) -> float:
+    """Estimated work of a run, in quartic epochs (the constants above).
+
+    Quartic engine: ``epochs + 1`` plus, for the run of its family that ``builds`` the tables, ``BUILD_COST`` per
+    training sequence; spectral engine: ``SPECTRAL_COST`` per sequence and epoch. A one-hot law's build and spectral
+    epochs weigh ``ONE_HOT_COST`` of that.
+    """
+    share = ONE_HOT_COST if _one_hot(cfg) else 1.0
+    if pick_engine(cfg) == "quartic":
+        return (cfg.epochs + 1) + (BUILD_COST * cfg.m * share if builds else 0.0)
+    return (cfg.epochs + 1) * cfg.m * SPECTRAL_COST * share
+
+
+def worker_bins(groups: list[list[int]], weights: Sequence[float], workers: int) -> list[list[int]]:
+    """The families split among ``workers`` processes, each process's runs in the order it trains them.
+
+    Families go costliest first to the least loaded process (so the processes end together); each process then
+    trains its cheapest family first, so that finished figures reach this process — which writes them — early,
+    not all at the end.
+
+    Args:
+        groups: the families (:func:`families`).
+        weights: the cost of every run (:func:`_cost`).
+        workers: the number of processes.
+
+    Returns:
+        One list of run indices per non-empty bin.
+    """
+    cost = [sum(weights[i] for i in g) for g in groups]
+    bins: list[list[int]] = [[] for _ in range(workers)]
+    load = [0.0] * workers
+    for g in sorted(range(len(groups)), key=lambda g: -cost[g]):
+        b = load.index(min(load))
+        bins[b].append(g)
+        load[b] += cost[g]
+    return [[i for g in sorted(b, key=lambda g: cost[g]) for i in groups[g]] for b in bins if b]
+
+
+def worker_context() -> Any:
+    """The start method of the workers: ``fork`` where it exists and this process runs no other thread (the
+    workers then start at once with everything imported: the ``forkserver`` costs ≈ 2 s of imports before the
+    first run), else ``forkserver`` (a notebook kernel's threads, say: forking them can deadlock).
+
+    Returns:
+        The :mod:`multiprocessing` context.
+    """
+    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        return mp.get_context("fork")
+    return mp.get_context("forkserver")
+
+
+def start_workers() -> None:
+    """Make the workers' imports (:data:`PRELOAD`, numba's compiled kernel included) now: in this process when
+    the workers will be forked from it, else in the ``forkserver``, started without waiting for it (it imports while
+    this process goes on; the pool of :func:`train_runs` forks its workers from it)."""
+    ctx = worker_context()
+    if ctx.get_start_method() == "fork":
+        for module in PRELOAD:
+            importlib.import_module(module)
+        return
+    ctx.set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
+
+
+def train_runs(configs: Sequence[RunConfig], workers: int = 1, progress: Progress | None = None,
+               meanwhile: Sequence[Callable[[], object]] = ()) -> Iterator[tuple[int, TrainResult]]:
     """Train every configuration; yield ``(index, result)`` as runs finish (any order with ``workers > 1``).
 
-    ``progress(message, fraction)`` receives the fraction of the estimated work done (:func:`_cost`). Runs start
-    costliest first, so the cheap ones fill the other worker while the last long run finishes. An error in a run
-    (e.g. a divergent learning rate) is raised here, and the other workers are stopped.
+    ``progress(message, fraction)`` receives the fraction of the estimated work done (:func:`_cost`). The families
+    are split among the processes by :func:`worker_bins` (balanced, cheapest first within a process). An error in a
+    run (e.g. a divergent learning rate) is raised here, and the other workers are stopped.
 
     Args:
         configs: the runs.
         workers: processes that train whole runs; with one worker (or one run) the runs are trained in this
             process, with ``workers`` threads per epoch.
         progress: if given, called as ``progress(message, fraction)``.
+        meanwhile: short tasks of this process that need no result (the caller's preparations), run one at a time
+            while the workers train (before the first run when there are no workers).
 
     Yields:
         ``(index, result)`` for each run, ``index`` its position in ``configs``.
@@ -172,7 +242,11 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
     Raises:
         DivergenceError: a run diverged.
     """
-    weights = [_cost(cfg) for cfg in configs]
+    groups = families(configs)
+    weights = [0.0] * len(configs)
+    for g in groups:
+        for i in g:
+            weights[i] = _cost(configs[i], builds=i == g[0])
     total = float(sum(weights)) or 1.0
     done = [0.0] * len(configs)
 
@@ -181,24 +255,30 @@ def train_runs(configs: Sequence[RunConfig], workers: int = 1,
         if progress is not None:
             progress(message, sum(w * f for w, f in zip(weights, done)) / total)
 
+    tasks = list(meanwhile)
     if workers <= 1 or len(configs) <= 1:
+        for task in tasks:
+            task()
         cache = DatasetCache()
         for i in range(len(configs)):
             cfg = configs[i]
             yield i, train_run(cfg, partial(note, i), cache.get(cfg), threads=workers)
         return
 
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(PRELOAD)         # only heeded by the server's first start in this process
+    start_workers()                             # a no-op when done already
+    ctx = worker_context()
     reports = ctx.Queue()
-    with ctx.Pool(min(workers, len(configs)), initializer=_worker_init, initargs=(reports,)) as pool:
-        groups = sorted(families(configs), key=lambda g: -sum(weights[i] for i in g))
-        pending = {g[0]: pool.apply_async(_worker_family, ([(i, configs[i]) for i in g],)) for g in groups}
+    bins = worker_bins(groups, weights, workers)
+    with ctx.Pool(len(bins), initializer=_worker_init, initargs=(reports,)) as pool:
+        pending = {b[0]: pool.apply_async(_worker_family, ([(i, configs[i]) for i in b],)) for b in bins}
         finished = 0
         while finished < len(configs):
             items: list[tuple] = []
             try:
-                items.append(reports.get(timeout=POLL_SECONDS))
+                if tasks:
+                    tasks.pop(0)()
+                else:
+                    items.append(reports.get(timeout=POLL_SECONDS))
                 while True:
                     items.append(reports.get_nowait())
             except queue_mod.Empty:

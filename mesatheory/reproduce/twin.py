@@ -88,8 +88,10 @@ def population_loss(law: str, d: int, T: int) -> QuarticLoss:
     return QuarticLoss.from_law(preset_law(law), d, T)
 
 
+@lru_cache(maxsize=64)
 def noise_free_twin(cfg: RunConfig) -> Twin:
-    """The run's noise-free twin: :func:`descend` on the exact population loss of ``cfg.law``.
+    """The run's noise-free twin: :func:`descend` on the exact population loss of ``cfg.law`` (once per run and
+    process: the runner computes it while the workers train, and uses it when the run is done).
 
     Args:
         cfg: the run.

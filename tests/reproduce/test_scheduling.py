@@ -1,5 +1,8 @@
 """Runs spread over worker processes give the very numbers of runs trained one after the other."""
 
+import threading
+from contextlib import contextmanager, nullcontext
+
 import numpy as np
 import pytest
 
@@ -13,10 +16,42 @@ CONFIGS = [RunConfig(law="gaussian", lr=2e-3, epochs=12, a0=0.5, b0=1.5, **TINY)
            RunConfig(law="full_one", lr=5e-3, epochs=8, mask=True, **TINY)]
 
 
-def test_processes_reproduce_the_sequential_results_bit_for_bit():
+@contextmanager
+def another_thread():
+    """A second thread alive in this process while in the context."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_workers_are_forked_only_from_a_process_without_other_threads():
+    from mesatheory.reproduce.scheduling import worker_context
+    if threading.active_count() == 1:
+        assert worker_context().get_start_method() == "fork"
+    with another_thread():
+        assert worker_context().get_start_method() == "forkserver"
+
+
+def test_the_progress_bar_starts_no_thread():
+    from mesatheory.progress import fraction_bar
+    before = threading.active_count()
+    with fraction_bar("test", enabled=True) as progress:
+        assert progress is not None
+        progress("half", 0.5)
+        assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_processes_reproduce_the_sequential_results_bit_for_bit(start):
     seen = []
     sequential = dict(train_runs(CONFIGS, workers=1))
-    parallel = dict(train_runs(CONFIGS, workers=2, progress=lambda msg, frac: seen.append(frac)))
+    with another_thread() if start == "forkserver" else nullcontext():
+        parallel = dict(train_runs(CONFIGS, workers=2, progress=lambda msg, frac: seen.append(frac)))
     assert sorted(parallel) == [0, 1, 2]
     for i in range(len(CONFIGS)):
         a, b = sequential[i], parallel[i]
@@ -41,10 +76,22 @@ def test_the_cache_keeps_one_dataset_and_redraws_for_another():
     assert np.array_equal(cache.get(CONFIGS[0]).x1, first.x1)   # redrawn identically from the seed
 
 
-def test_one_hot_runs_weigh_a_tenth():
-    """One-hot laws (closed form over positions) are scheduled after general runs of a tenth of their epochs."""
-    from mesatheory.reproduce.scheduling import ONE_HOT_COST, _cost
+def test_the_cost_model_weighs_the_build_and_the_epochs():
+    """A quartic run costs its epochs, plus ``BUILD_COST`` per sequence for the run that builds its family's tables
+    (a tenth of that for a one-hot law); a spectral run costs ``SPECTRAL_COST`` per sequence and epoch."""
+    from mesatheory.reproduce.scheduling import BUILD_COST, ONE_HOT_COST, SPECTRAL_COST, _cost
     sparse = RunConfig(law="sparse", lr=1e-3, epochs=200, **TINY)
     general = RunConfig(law="full_one", lr=5e-3, epochs=200, **TINY)
-    assert _cost(sparse) == ONE_HOT_COST * _cost(general) == ONE_HOT_COST * 201 * TINY["m"]
-    assert _cost(CONFIGS[1]) > _cost(sparse) > _cost(CONFIGS[0])
+    assert _cost(general, builds=False) == _cost(sparse, builds=False) == 201
+    assert _cost(general) == 201 + BUILD_COST * TINY["m"]
+    assert _cost(sparse) == 201 + ONE_HOT_COST * BUILD_COST * TINY["m"]
+    official = RunConfig(law="full_one", lr=5e-3, epochs=200, complex_params=True, **TINY)
+    assert _cost(official) == pytest.approx(201 * TINY["m"] * SPECTRAL_COST)
+
+
+def test_bins_balance_the_families_and_start_each_process_with_its_cheapest():
+    from mesatheory.reproduce.scheduling import worker_bins
+    groups, weights = [[0, 1], [2], [3, 4, 5]], [5.0, 5.0, 4.0, 1.0, 1.0, 1.0]      # family costs 10, 4, 3
+    assert worker_bins(groups, weights, 2) == [[0, 1], [3, 4, 5, 2]]
+    assert worker_bins(groups, weights, 1) == [[3, 4, 5, 2, 0, 1]]
+    assert worker_bins(groups[:1], weights, 2) == [[0, 1]]                      # no empty process
