@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import Progress, staged_folder, to_json, write_text
+from ..errors import DivergenceError
 from ..laws import decide_assumption2, kappas
 from ..theory import gd_prediction, product_from_kappas
 from .presets import Figure, Presets, load_presets, preset_law
@@ -143,10 +144,15 @@ def finish_figure(fig: Figure, results: list[TrainResult], out_dir: Path, quick:
 
 def _prepare(cfgs: list[RunConfig]) -> None:
     """What a figure needs that no trained result enters: its runs' noise-free twins (cached by
-    :func:`~mesatheory.reproduce.twin.noise_free_twin`) and the plotting library."""
+    :func:`~mesatheory.reproduce.twin.noise_free_twin`) and the plotting library. A twin that diverges is left
+    for :func:`finish_figure` to report: with the same learning rate the run usually diverges first, and that
+    error names the run."""
     from . import figures  # noqa: F401  (imported once, for finish_figure)
     for cfg in cfgs:
-        noise_free_twin(cfg)
+        try:
+            noise_free_twin(cfg)
+        except DivergenceError:   # left to finish_figure, if the run itself does not diverge first
+            pass
 
 
 def run(figures: list[str], out_dir: Path, quick: bool = False, progress: Progress | None = None,
