@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -92,8 +93,8 @@ def _second_core_worker(setting: Setting, indices: list[int], out: Connection) -
 
 
 def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> list[Verdict]:
-    """Every claim's verdict, in ``CLAIMS`` order; those of ``SECOND_CORE`` in a forked process when possible
-    (not from a daemonic process, which may not have children).
+    """Every claim's verdict, in ``CLAIMS`` order; those of ``SECOND_CORE`` in a forked process on Linux with two
+    or more cores (not from a daemonic process, which may not have children).
 
     Each claim is a deterministic function of the setting, so where it runs does not change a number. The child
     is stopped when the parent is interrupted or fails. With two processes each uses one BLAS thread (two
@@ -102,8 +103,9 @@ def _run_claims(setting: Setting, progress: Callable[[str], None] | None) -> lis
     second = [i for i, check in enumerate(CLAIMS) if check in SECOND_CORE]
     verdicts: dict[int, Verdict] = {}
     child = receiver = None
-    # a daemonic process (a Dask worker) may not start children: there every claim runs in this process
-    if ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    # a daemonic process (a Dask worker) may not start children: there every claim runs in this process; fork only
+    # on Linux (macOS's system libraries are not safe in a forked child: Python's own default there is spawn)
+    if (sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1
             and not multiprocessing.current_process().daemon):
         ctx = multiprocessing.get_context("fork")
         receiver, sender = ctx.Pipe(duplex=False)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue as queue_mod
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -194,14 +195,15 @@ def worker_bins(groups: list[list[int]], weights: Sequence[float], workers: int)
 
 
 def worker_context() -> Any:
-    """The start method of the workers: ``fork`` where it exists and this process runs no other thread (the
-    workers then start at once with everything imported: the ``forkserver`` costs ≈ 2 s of imports before the
-    first run), else ``forkserver`` (a notebook kernel's threads, say: forking them can deadlock).
+    """The start method of the workers: ``fork`` on Linux when this process runs no other thread (the workers then
+    start at once with everything imported: the ``forkserver`` costs ≈ 2 s of imports before the first run), else
+    ``forkserver`` (a notebook kernel's threads, say, which forking can deadlock; and macOS, whose system
+    libraries are not safe to use in a forked child — Python's own default there is ``spawn``).
 
     Returns:
         The :mod:`multiprocessing` context.
     """
-    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return mp.get_context("fork")
     return mp.get_context("forkserver")
 
