@@ -5,10 +5,10 @@ a few thousand small matrix products; two *threads* sharing it wait for each oth
 Python glue between products (the GIL), while two *processes* each train whole runs on one core. On this
 project's two vCPUs the processes win: `mesatheory reproduce all` took 10 min 19 s, against 11 min 47 s with two
 threads per epoch (same numbers, bit for bit). So :func:`train_runs` hands whole runs to ``workers`` processes
-(forked from this process when it runs no other thread, so that they start with everything imported; else from a
-``forkserver`` that imports the training modules once for all workers — with ``spawn`` each worker paid the ≈ 2.5 s
-import itself; see :func:`worker_context`); with one run, or one worker, it trains in this process with
-``workers`` threads per epoch.
+(forked from this process on Linux when it runs no other thread, so that they start with everything imported;
+else from a ``forkserver`` that imports the training modules once for all workers — with ``spawn`` each worker paid
+the ≈ 2.5 s import itself; see :func:`worker_context`); with one run, or one worker, it trains in this process
+with ``workers`` threads per epoch.
 
 Every run is deterministic (its data come from its seed, its epochs from fixed-order sums), so the results do not
 depend on the number of processes or threads. Each process keeps the dataset of its last run
