@@ -85,7 +85,8 @@ def check_sampler(s: Setting) -> Verdict:
     top = max((max(exps) for _, exps in chosen), default=0)     # powers only as high as a compared moment needs
     pooled = _powers(draws[:, :4].ravel(), top) if pooled_n else None
     columns = [_powers(draws[:, j], top) for j in range(min(s.d, 2))]
-    compared, worst, failed = [], 0.0, []
+    compared = [name for name, _ in chosen]
+    worst, failed = 0.0, []
     for name, exps in chosen:
         exact = s.law.joint_moment(exps)
         if pooled is not None and marginal(exps):
@@ -93,7 +94,6 @@ def check_sampler(s: Setting) -> Verdict:
         else:
             est = mean_estimate(np.prod([columns[j][e] for j, e in enumerate(exps) if e], axis=0))
         ok, z, _ = within_se(est, float(exact))
-        compared.append(name)
         worst = max(worst, abs(z))
         if not ok:
             failed.append(f"{name}: {est.value:.6g} ± {est.se:.2g} against {sp.N(exact, 6)} (z = {z:+.1f})")

@@ -68,8 +68,8 @@ def descend(loss: QuarticLoss, cfg: RunConfig) -> Twin:
         DivergenceError: the parameters became non-finite.
     """
     ab, off = np.empty(cfg.epochs + 1), np.empty(cfg.epochs + 1)
-    for e, (P, Q) in enumerate(states(loss, cfg)):
-        with np.errstate(over="ignore", invalid="ignore"):   # huge but finite: the next step raises
+    with np.errstate(over="ignore", invalid="ignore"):       # huge but finite: the next step raises
+        for e, (P, Q) in enumerate(states(loss, cfg)):
             ab[e], off[e] = diagonal_product(P, Q), offdiagonal_norm(P, Q)
     return Twin(ab=ab, offdiag=off, P=P, Q=Q)
 
