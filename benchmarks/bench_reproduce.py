@@ -10,9 +10,9 @@ jackknife against the replicate one.
 **Wall time.** Each repeat runs ``reproduce all [--quick]`` as a fresh process (``python -c 'from mesatheory.cli
 import main; …'`` with ``PYTHONPATH`` set to the checkout, so the numba cache and imports are paid as a user pays
 them), alternating between this checkout and ``--against`` when given, so that both see the same load on a shared
-machine. It prints every wall time, the load average before and after, whether the summary passed,
-and the median ratio. (No CPU time: the workers are the forkserver's children, which ``RUSAGE_CHILDREN`` of the
-timed process does not count.) Speed goals live here, not in timed unit tests.
+machine. It prints every wall time and CPU time, the load average before and after, whether the summary passed,
+and the median ratios. (The CPU time is ``RUSAGE_CHILDREN``: it counts the workers when they are forked from the
+timed process, as on Linux, and not a ``forkserver``'s children.) Speed goals live here, not in timed unit tests.
 
 **Jackknife.** For the runs whose verdict uses the jackknife (unmasked full-one, the random starts) at the quick
 and the full size: :func:`mesatheory.reproduce.jackknife.jackknife_se` (one adjoint pass) against
@@ -26,6 +26,7 @@ import argparse
 import dataclasses
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,34 +44,42 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def time_reproduce(checkout: Path, quick: bool) -> tuple[float, bool]:
-    """Wall seconds of one ``reproduce all`` in a fresh process, and whether its summary passed."""
+def time_reproduce(checkout: Path, quick: bool) -> tuple[float, float, bool]:
+    """Wall and CPU seconds of one ``reproduce all`` in a fresh process, and whether its summary passed."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         cmd = [sys.executable, "-c", CLI, "reproduce", "all", "--out", str(out)] + (["--quick"] if quick else [])
         env = dict(os.environ, PYTHONPATH=str(checkout))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(cmd, env=env, cwd=tmp, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         passed = bool(json.loads((out / "summary.json").read_text())["passed"])
-    return seconds, passed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, passed
 
 
 def wall_times(args: argparse.Namespace) -> dict:
     """Interleaved wall times of this checkout and ``args.against``."""
     checkouts = {"this": ROOT} | ({"against": Path(args.against).resolve()} if args.against else {})
     times: dict[str, list[float]] = {k: [] for k in checkouts}
+    cpus: dict[str, list[float]] = {k: [] for k in checkouts}
     print(f"reproduce all{' --quick' if args.quick else ''}; load average before: {_load()}")
     for r in range(args.repeats):
         for name, path in checkouts.items():
-            seconds, passed = time_reproduce(path, args.quick)
+            seconds, cpu, passed = time_reproduce(path, args.quick)
             times[name].append(seconds)
-            print(f"  repeat {r + 1} {name:8s} ({path}): {seconds:6.1f} s  passed={passed}  load {_load()}", flush=True)
-    result = {"quick": args.quick, "times": times, "load_after": _load()}
+            cpus[name].append(cpu)
+            print(f"  repeat {r + 1} {name:8s} ({path}): {seconds:6.1f} s wall, {cpu:5.1f} s CPU  passed={passed}  "
+                  f"load {_load()}", flush=True)
+    result = {"quick": args.quick, "times": times, "cpu": cpus, "load_after": _load()}
     if args.against:
         result["ratio_median"] = statistics.median(times["against"]) / statistics.median(times["this"])
         this, other = statistics.median(times["this"]), statistics.median(times["against"])
-        print(f"median: this {this:.1f} s, against {other:.1f} s → {result['ratio_median']:.2f}× faster")
+        c_this, c_other = statistics.median(cpus["this"]), statistics.median(cpus["against"])
+        print(f"median: this {this:.1f} s ({c_this:.1f} s CPU), against {other:.1f} s ({c_other:.1f} s CPU) → "
+              f"{result['ratio_median']:.2f}× faster, {c_other / c_this:.2f}× less CPU")
     return result
 
 
