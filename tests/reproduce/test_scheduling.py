@@ -62,6 +62,37 @@ def test_processes_reproduce_the_sequential_results_bit_for_bit(start):
     assert seen and all(0 <= f <= 1 for f in seen) and seen[-1] == pytest.approx(1.0)
 
 
+def _blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+    return max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def _report_worker_threads(out) -> None:  # pragma: no cover - runs in a child process
+    from mesatheory.reproduce import scheduling
+    scheduling._worker_init(None)
+    import os
+    out.put((_blas_threads(), os.environ.get("OPENBLAS_NUM_THREADS")))
+
+
+def test_a_worker_keeps_one_blas_thread_for_its_life():
+    import multiprocessing as mp
+    ctx = mp.get_context("spawn")                    # a fresh process: nothing inherited from this one
+    out = ctx.Queue()
+    child = ctx.Process(target=_report_worker_threads, args=(out,))
+    child.start()
+    threads, variable = out.get(timeout=120)
+    child.join(timeout=60)
+    assert threads == 1 and variable == "1"
+
+
+def test_this_process_uses_one_blas_thread_while_workers_run():
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(2, user_api="blas"):      # what a 2-core machine gives by default
+        seen = [_blas_threads() for _ in train_runs(CONFIGS[:2], workers=2)]
+        after = _blas_threads()
+    assert seen == [1, 1] and after == 2
+
+
 def test_an_error_in_a_worker_reaches_the_caller():
     bad = RunConfig(law="gaussian:sigma=2", lr=10.0, epochs=50, a0=2, b0=2, **TINY)
     with pytest.raises(DivergenceError, match="learning rate"):
