@@ -41,7 +41,7 @@ POLL_SECONDS = 0.2
 REPORTS_PER_RUN = 50          # progress messages a worker sends per run (not one per epoch)
 # the cost model of _cost, in epochs of the quartic engine (≈ 3 ms at d = 5: one (2d)⁶ contraction and the test
 # metrics; measured on the quick presets: 4.2 s for the Gaussian family, 1.4 s sparse, 3.0 s full-one)
-BUILD_COST = 0.4              # the quartic tables, per sequence whose x_1 has full support (≈ 1.3 ms at d = 5)
+BUILD_COST = 0.25             # the quartic tables, per sequence whose x_1 has full support (≈ 0.7 ms at d = 5)
 SPECTRAL_COST = 6e-3          # one spectral epoch, per sequence (≈ 20 µs at d = 5, T = 100)
 ONE_HOT_COST = 0.1            # a one-hot x_1's share of those (the build is a 1-coordinate problem; the spectral
                               # engine has a closed form over positions: ≈ 27 ms against ≈ 300 ms per epoch)
