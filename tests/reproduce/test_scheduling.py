@@ -38,6 +38,14 @@ def test_workers_are_forked_only_from_a_process_without_other_threads():
         assert worker_context().get_start_method() == "forkserver"
 
 
+def test_forked_workers_inherit_numbas_blas_check():
+    import subprocess
+    code = ("import sys, threading; from mesatheory.reproduce.scheduling import start_workers, worker_context; "
+            "start_workers(); print(worker_context().get_start_method(), 'scipy.linalg' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == (["fork", "True"] if sys.platform.startswith("linux") else ["forkserver", "False"])
+
+
 def test_the_progress_bar_starts_no_thread():
     from mesatheory.progress import fraction_bar
     before = threading.active_count()
