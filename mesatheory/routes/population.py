@@ -175,15 +175,50 @@ def phase_tables(d: int, T: int, positions: Sequence[int] | None = None) -> Phas
     return _phase_tables(d, T, tuple(range(2, T)) if positions is None else tuple(positions))
 
 
+POLY_FROM = 4   # from this position on the phase moments are quadratics in t (see _phase_tables)
+
+
+def _moments_at(d: int, T: int, t: int, rows: tuple[int, ...] | None) -> tuple[sps.csr_matrix, np.ndarray]:
+    """``N_t = E[φ_t(α) conj φ_t(α')]`` (sparse) and ``ℓ_t[j] = E[λ̄_j^t φ_t(α)]`` at one position, counted exactly.
+
+    ``T`` only sizes the exponent encoding of :func:`_phase_coefficients` (it must exceed ``t``).
+    """
+    C, target = _phase_coefficients(d, T, t, None if rows is None else np.asarray(rows))
+    return (C @ C.T).tocsr(), np.stack([C[:, target[j]].toarray().ravel() for j in range(d)])
+
+
 @lru_cache(maxsize=8)
 def _phase_tables(d: int, T: int, positions: tuple[int, ...], rows: tuple[int, ...] | None = None) -> PhaseTables:
+    """``M = Σ_t (t-1)^{-2} N_t`` and ``lin = Σ_t (t-1)^{-1} ℓ_t`` over ``positions``.
+
+    **From t = POLY_FROM on, N_t and ℓ_t are quadratic polynomials in t**, entry by entry: each counts the pairs
+    of terms ``(s, s')``, ``s, s' ∈ [1 + max(β,γ), t]``, whose exponent vectors coincide — lattice points of a
+    polytope that grows linearly with ``t`` under equations whose coefficients are 0 or ±1 and whose constants
+    are the offsets ``β, γ, δ ∈ {0, 1}``, so the count's pieces change only at small ``t`` (at most two factors
+    ``t - const``: degree ≤ 2). Third differences of the counts vanish from ``t = 4`` on (checked for
+    ``d = 1..7`` over every position up to ``T - 1``; ``tests/routes/test_population_flow.py`` checks it for
+    ``d ≤ 4`` and the sums against the position-by-position count). So the positions below ``POLY_FROM`` are
+    counted one by one and the others come from three counted positions,
+    ``N_t = N_4 + (t-4) Δ_1 + (t-4)(t-5)/2 Δ_2`` (Newton's forward differences, exact integers), weighted by sums of
+    ``(t-1)^{-2}`` over the positions: 5 counts instead of ``T - 2`` (measured: 0.024 s against 0.80 s at
+    ``d = 5``, ``T = 100``; equal to 6.5e-16 relative, the same sparsity).
+    """
     D2 = 2 * d
     M = sps.csr_matrix((D2**3, D2**3))
     lin = np.zeros((d, D2**3))
-    for t in positions:
-        C, target = _phase_coefficients(d, T, t, None if rows is None else np.asarray(rows))
-        M = M + (C @ C.T) / (t - 1) ** 2
-        lin += np.stack([C[:, target[j]].toarray().ravel() for j in range(d)]) / (t - 1)
+    for t in (t for t in positions if t < POLY_FROM):
+        N, ell = _moments_at(d, T, t, rows)
+        M = M + N / (t - 1) ** 2
+        lin += ell / (t - 1)
+    far = np.array([t for t in positions if t >= POLY_FROM], dtype=np.float64)
+    if len(far):
+        encode = max(T, POLY_FROM + 3)
+        (N0, l0), (N1, l1), (N2, l2) = (_moments_at(d, encode, POLY_FROM + i, rows) for i in range(3))
+        x = far - POLY_FROM
+        basis = (np.ones_like(x), x, x * (x - 1) / 2)              # Newton's basis at t = 4, 5, 6, ...
+        w2, w1 = [float(np.sum(b / (far - 1) ** 2)) for b in basis], [float(np.sum(b / (far - 1))) for b in basis]
+        M = M + N0 * w2[0] + (N1 - N0) * w2[1] + (N2 - 2 * N1 + N0) * w2[2]
+        lin += l0 * w1[0] + (l1 - l0) * w1[1] + (l2 - 2 * l1 + l0) * w1[2]
     M.sum_duplicates()
     M.eliminate_zeros()
     return PhaseTables(d=d, T=T, positions=positions, M=M.tocsr(), lin=lin)

@@ -113,3 +113,28 @@ def test_phase_polynomials_are_the_phase_average_of_the_loss_statistics(spec, d,
         y = x * x
         assert np.einsum("j,jk,k->", y, phi_n, y) == pytest.approx(N.mean(), rel=1e-10, abs=1e-12)
         assert np.einsum("j,k,l,jkl->", y, y, y, phi_d) == pytest.approx(D.mean(), rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 4])
+def test_phase_moments_are_quadratics_in_t_from_poly_from(d):
+    """The counts N_t, ℓ_t have vanishing third differences from t = POLY_FROM on (what _phase_tables uses)."""
+    from mesatheory.routes.population import POLY_FROM, _moments_at
+    ts = range(POLY_FROM, 26)
+    N = np.array([_moments_at(d, 30, t, None)[0].toarray() for t in ts])
+    ell = np.array([_moments_at(d, 30, t, None)[1] for t in ts])
+    for table in (N, ell):
+        third = table[3:] - 3 * table[2:-1] + 3 * table[1:-2] - table[:-3]
+        assert np.all(third == 0)
+    assert np.any(N[2:] - 2 * N[1:-1] + N[:-2] != 0)          # quadratic indeed, not lower
+
+
+@pytest.mark.parametrize("d,T,positions", [(3, 40, None), (5, 14, None), (2, 30, (2, 3, 9, 29)), (4, 20, (19,)),
+                                           (2, 5, None)])
+def test_phase_tables_equal_the_position_by_position_sums(d, T, positions):
+    from mesatheory.routes.population import _moments_at, _phase_tables
+    ts = tuple(range(2, T)) if positions is None else positions
+    tables = _phase_tables(d, T, ts)
+    M = sum(_moments_at(d, T, t, None)[0].toarray() / (t - 1) ** 2 for t in ts)
+    lin = sum(_moments_at(d, T, t, None)[1] / (t - 1) for t in ts)
+    np.testing.assert_allclose(tables.M.toarray(), M, rtol=1e-14, atol=1e-14 * np.abs(M).max())
+    np.testing.assert_allclose(tables.lin, lin, rtol=1e-14, atol=1e-14 * np.abs(lin).max())
