@@ -107,7 +107,9 @@ class PhaseTables:
 def population_work(d: int, T: int, positions: Sequence[int] | None = None) -> float:
     """The work of the exact tables: phase-polynomial terms ``8 d³ Σ_t t`` plus the ``(2d)⁶`` moment table.
 
-    Measured on this project's machine: ``6·10⁶`` at the paper's ``d = 5, T = 100`` builds in about 1 s.
+    Measured on this project's machine: ``6·10⁶`` at the paper's ``d = 5, T = 100`` built in about 1 s when every
+    position was counted; the phase part now counts five positions whatever ``T`` (:func:`_phase_tables`), so the
+    estimate is pessimistic for large ``T`` (it still declines ``T = 2000`` at ``d = 5``).
 
     Args:
         d: the dimension.
