@@ -20,7 +20,8 @@ the sums over the loss positions ``t`` (``2..T-1`` for the training loss; one ``
 * Phase moments are exact by Parseval on the torus: ``E[λ^e conj(λ^{e'})] = [e = e']`` for integer exponent
   vectors, so ``E[φ_t(α) conj φ_t(α')]`` counts coinciding exponents — the same numbers the roots-of-unity grid
   :func:`mesatheory.routes.cubature.phase_rule` produces (the tests check this), without its ``(3T-2)^d`` points.
-  They do not depend on the law: :func:`phase_tables` computes them once per ``(d, T, positions)``.
+  They do not depend on the law: :func:`phase_tables` computes them once per ``(d, T, positions)``, counting five
+  positions (from ``t = 4`` on the counts are quadratics in ``t``: :func:`_phase_tables`).
 * ``x_1`` moments (degree ≤ 6 in each coordinate) come from :func:`mesatheory.routes.cubature.x1_rule`, exact to
   degree 7 per coordinate (a Gauss rule from the law's exact moments, or its atoms) — or, for the sampled route
   (:func:`phase_polynomials`), from draws of ``x_1``.
