@@ -199,7 +199,8 @@ def _phase_tables(d: int, T: int, positions: tuple[int, ...], rows: tuple[int, .
     polytope that grows linearly with ``t`` under equations whose coefficients are 0 or ±1 and whose constants
     are the offsets ``β, γ, δ ∈ {0, 1}``, so the count's pieces change only at small ``t`` (at most two factors
     ``t - const``: degree ≤ 2). Third differences of the counts vanish from ``t = 4`` on (checked for
-    ``d = 1..7`` at every position up to t = 15 (d = 7), 21 (d = 6), 39 (d = 5) and 29–59 (d ≤ 4);
+    ``d = 1..7`` at every position up to t = 15 (d = 7), 21 (d = 6), 99 (d = 5), 59 (d = 4), 199 (d = 3), 299
+    (d = 2) and 39 (d = 1);
     ``tests/routes/test_population_flow.py`` checks it for ``d ≤ 4`` up to t = 25, and the sums against the
     position-by-position count). So the positions below ``POLY_FROM`` are
     counted one by one and the others come from three counted positions,
