@@ -138,3 +138,12 @@ def test_phase_tables_equal_the_position_by_position_sums(d, T, positions):
     lin = sum(_moments_at(d, T, t, None)[1] / (t - 1) for t in ts)
     np.testing.assert_allclose(tables.M.toarray(), M, rtol=1e-14, atol=1e-14 * np.abs(M).max())
     np.testing.assert_allclose(tables.lin, lin, rtol=1e-14, atol=1e-14 * np.abs(lin).max())
+
+
+def test_phase_moments_are_quadratics_in_t_at_the_papers_size():
+    """The same property at d = 5 over every training position of T = 100 (sparse third differences)."""
+    from mesatheory.routes.population import POLY_FROM, _moments_at
+    counts = [_moments_at(5, 100, t, None) for t in range(POLY_FROM, 100)]
+    for (a, la), (b, lb), (c, lc), (e, le) in zip(counts, counts[1:], counts[2:], counts[3:]):
+        assert abs(e - 3 * c + 3 * b - a).max() == 0
+        assert np.all(le - 3 * lc + 3 * lb - la == 0)
